@@ -1,0 +1,382 @@
+//! Canonical XML 1.0 and Exclusive XML Canonicalization 1.0, with and without comments, of a
+//! whole document or of an element as an XML-DSig same-document reference selects it (the element,
+//! its attributes, namespace context and descendants).
+//!
+//! The canonicalizer walks the index of a [`Document`] and streams into any [`Sink`]: runs of
+//! input that are already canonical are passed on as they are, so the common case costs little
+//! more than the hash of the bytes.
+
+mod escape;
+mod namespaces;
+mod output;
+
+use std::fmt;
+
+use crate::ErrorCode;
+use crate::xml::{Document, ElementId, ElementRecord, NodeKind, NsId, XML_NS_ID, flags};
+use escape::Context;
+use namespaces::{Declaration, Rendered};
+use output::Output;
+
+/// The canonicalization algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Exclusive XML Canonicalization 1.0 (`http://www.w3.org/2001/10/xml-exc-c14n#`).
+    Exclusive,
+    /// Canonical XML 1.0 (`http://www.w3.org/TR/2001/REC-xml-c14n-20010315`).
+    Inclusive,
+}
+
+/// How to canonicalize.
+#[derive(Clone, Copy, Debug)]
+pub struct C14nOptions<'p> {
+    /// Exclusive or inclusive C14N.
+    pub algorithm: Algorithm,
+    /// Keep comments (the `#WithComments` variants).
+    pub with_comments: bool,
+    /// The InclusiveNamespaces PrefixList of exclusive C14N (`#default` names the default
+    /// namespace); ignored by inclusive C14N.
+    pub inclusive_prefixes: &'p [&'p str],
+}
+
+impl Default for C14nOptions<'_> {
+    fn default() -> Self {
+        Self { algorithm: Algorithm::Exclusive, with_comments: false, inclusive_prefixes: &[] }
+    }
+}
+
+/// What to canonicalize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subset {
+    /// The whole document (comments and PIs outside the root included, with their line breaks).
+    Document,
+    /// One element and its descendants, as a same-document reference `#Id` selects it.
+    Element(ElementId),
+}
+
+/// Where canonical bytes go: a buffer, a hasher, anything that takes bytes in order.
+pub trait Sink {
+    /// Takes the next bytes of output.
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl Sink for aws_lc_rs::digest::Context {
+    fn write(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+/// Why a document cannot be canonicalized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct C14nError {
+    message: String,
+}
+
+impl C14nError {
+    /// The stable error code.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::C14nUnsupported
+    }
+}
+
+impl fmt::Display for C14nError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot canonicalize: {}", self.message)
+    }
+}
+
+impl std::error::Error for C14nError {}
+
+/// Writes the canonical form of `subset` of `doc` into `sink`.
+pub fn canonicalize<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    subset: Subset,
+    options: &C14nOptions<'_>,
+    sink: &mut S,
+) -> Result<(), C14nError> {
+    check_namespace_names(doc, subset, options)?;
+    let mut walker = Walker {
+        doc,
+        options,
+        out: Output::new(sink, doc.input()),
+        rendered: Rendered::default(),
+        declarations: Vec::new(),
+        attributes: Vec::new(),
+    };
+    match subset {
+        Subset::Element(element) => {
+            let record = &doc.elements[element.index()];
+            walker.nodes(record.start_node as usize, record.end_node as usize + 1, element.index() as u32);
+        }
+        Subset::Document => walker.document(),
+    }
+    walker.out.finish();
+    Ok(())
+}
+
+/// Canonicalizes into a new buffer.
+pub fn canonicalize_to_vec(
+    doc: &Document<'_>,
+    subset: Subset,
+    options: &C14nOptions<'_>,
+) -> Result<Vec<u8>, C14nError> {
+    let mut out = Vec::with_capacity(doc.input().len());
+    canonicalize(doc, subset, options, &mut out)?;
+    Ok(out)
+}
+
+/// C14N 1.0 is undefined for relative namespace URIs; like libxml2 (and so xmlsec) we refuse
+/// them: for exclusive C14N of an element, those in scope at or inside it; otherwise any.
+fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptions<'_>) -> Result<(), C14nError> {
+    let relative = |ns: NsId| !doc.namespace_is_absolute(ns);
+    let offending = match (subset, options.algorithm) {
+        (Subset::Element(element), Algorithm::Exclusive) => {
+            let record = &doc.elements[element.index()];
+            let mut scope = Vec::new();
+            namespaces::in_scope(doc, element.index() as u32, &mut scope);
+            let subtree = &doc.elements[element.index()..record.subtree_end as usize];
+            let inside = subtree.iter().flat_map(|e| namespaces::own_declarations(doc, e));
+            scope.into_iter().chain(inside).find(|&(_, ns)| relative(ns))
+        }
+        _ => doc.ns_decls.iter().find(|d| relative(d.ns)).map(|d| ("", d.ns)),
+    };
+    match offending {
+        Some((_, ns)) => Err(C14nError { message: format!("relative namespace URI '{}'", doc.namespace(ns)) }),
+        None => Ok(()),
+    }
+}
+
+/// One attribute to output: its qualified name, namespace and sort key.
+struct OutAttribute<'a> {
+    ns: NsId,
+    local: &'a str,
+    qname_start: u32,
+    qname_end: u32,
+    value_start: u32,
+    value_end: u32,
+    plain: bool,
+}
+
+struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
+    doc: &'d Document<'a>,
+    options: &'o C14nOptions<'o>,
+    out: Output<'s, 'a, S>,
+    rendered: Rendered<'a>,
+    /// Scratch space for one element's declarations and attributes.
+    declarations: Vec<Declaration<'a>>,
+    attributes: Vec<OutAttribute<'a>>,
+}
+
+impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
+    fn document(&mut self) {
+        let nodes = &self.doc.nodes;
+        let root = &self.doc.elements[0];
+        let (root_start, root_end) = (root.start_node as usize, root.end_node as usize + 1);
+        for node in &nodes[..root_start] {
+            if self.misc_node(node.kind, node.start, node.end, node.flags) {
+                self.out.emit(b"\n");
+            }
+        }
+        self.nodes(root_start, root_end, 0);
+        for node in &nodes[root_end..] {
+            if self.wants(node.kind) {
+                self.out.emit(b"\n");
+                self.misc_node(node.kind, node.start, node.end, node.flags);
+            }
+        }
+    }
+
+    fn wants(&self, kind: NodeKind) -> bool {
+        kind != NodeKind::Comment || self.options.with_comments
+    }
+
+    /// Writes the nodes `[from, to)`, the subtree of `apex`.
+    fn nodes(&mut self, from: usize, to: usize, apex: u32) {
+        let doc = self.doc;
+        for node in &doc.nodes[from..to] {
+            match node.kind {
+                NodeKind::Start => self.start_tag(node.element, node.element == apex),
+                NodeKind::End => self.end_tag(&doc.elements[node.element as usize]),
+                NodeKind::Text if node.flags & flags::NEEDS_WORK == 0 => {
+                    self.out.copy(node.start as usize, node.end as usize)
+                }
+                NodeKind::Text => escape::write_raw(
+                    &mut self.out,
+                    doc.as_str(),
+                    node.start as usize,
+                    node.end as usize,
+                    Context::Text,
+                ),
+                NodeKind::CData if node.flags & flags::NEEDS_WORK == 0 => {
+                    self.out.copy(node.start as usize, node.end as usize)
+                }
+                NodeKind::CData => escape::write_raw(
+                    &mut self.out,
+                    doc.as_str(),
+                    node.start as usize,
+                    node.end as usize,
+                    Context::CData,
+                ),
+                NodeKind::Comment | NodeKind::Pi => {
+                    self.misc_node(node.kind, node.start, node.end, node.flags);
+                }
+            }
+        }
+    }
+
+    /// Writes a comment or processing instruction; returns false for a comment left out.
+    fn misc_node(&mut self, kind: NodeKind, start: u32, end: u32, node_flags: u8) -> bool {
+        if !self.wants(kind) {
+            return false;
+        }
+        let (start, end) = (start as usize, end as usize);
+        if node_flags & flags::NEEDS_WORK == 0 {
+            self.out.copy(start, end);
+        } else if kind == NodeKind::Comment {
+            escape::write_raw(&mut self.out, self.doc.as_str(), start, end, Context::Markup);
+        } else {
+            let inner = &self.doc.as_str()[start + 2..end - 2];
+            let target_len = inner.bytes().position(crate::xml::scan::is_space).unwrap_or(inner.len());
+            let data_offset =
+                inner[target_len..].bytes().position(|b| !crate::xml::scan::is_space(b)).map(|i| target_len + i);
+            self.out.copy(start, start + 2 + target_len);
+            if let Some(data) = data_offset {
+                self.out.emit(b" ");
+                escape::write_raw(&mut self.out, self.doc.as_str(), start + 2 + data, end - 2, Context::Markup);
+            }
+            self.out.emit(b"?>");
+        }
+        true
+    }
+
+    fn start_tag(&mut self, element: u32, apex: bool) {
+        let doc = self.doc;
+        let record = &doc.elements[element as usize];
+        if !apex && record.flags & flags::TAG_VERBATIM != 0 && self.renders_nothing(record) {
+            self.rendered.open(&[]);
+            self.out.copy(record.start as usize, record.tag_end as usize);
+            return;
+        }
+        let mut declarations = std::mem::take(&mut self.declarations);
+        declarations.clear();
+        let prefixes = self.options.inclusive_prefixes;
+        match self.options.algorithm {
+            Algorithm::Inclusive => namespaces::inclusive(doc, element, apex, &self.rendered, &mut declarations),
+            Algorithm::Exclusive => {
+                namespaces::exclusive(doc, element, apex, prefixes, &self.rendered, &mut declarations)
+            }
+        }
+        declarations.sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+        let name_end = record.start + 1 + u32::from(record.name_len);
+        self.out.copy(record.start as usize, name_end as usize);
+        for &(prefix, ns) in &declarations {
+            if prefix.is_empty() {
+                self.out.emit(b" xmlns=\"");
+            } else {
+                self.out.emit(b" xmlns:");
+                self.out.emit(prefix.as_bytes());
+                self.out.emit(b"=\"");
+            }
+            escape::write_attribute_text(&mut self.out, doc.namespace(ns));
+            self.out.emit(b"\"");
+        }
+        self.rendered.open(&declarations);
+        self.declarations = declarations;
+        self.attributes(element, apex && self.options.algorithm == Algorithm::Inclusive);
+        self.out.emit(b">");
+    }
+
+    /// True when a descendant element with no declarations of its own needs none rendered: under
+    /// exclusive C14N, every prefix it visibly uses is already rendered with its namespace.
+    fn renders_nothing(&self, record: &ElementRecord) -> bool {
+        if self.options.algorithm == Algorithm::Inclusive {
+            return true;
+        }
+        let doc = self.doc;
+        let prefix = doc.slice(record.start + 1, record.start + 1 + u32::from(record.prefix_len));
+        if self.rendered.lookup(prefix) != Some(record.ns) && record.ns != XML_NS_ID {
+            return false;
+        }
+        let first = record.first_attr as usize;
+        doc.attributes[first..first + usize::from(record.attr_count)].iter().all(|a| {
+            a.prefix_len == 0 || a.ns == XML_NS_ID || {
+                let prefix = doc.slice(a.name_start, a.name_start + u32::from(a.prefix_len));
+                self.rendered.lookup(prefix) == Some(a.ns)
+            }
+        })
+    }
+
+    /// Writes the attributes of `element` in canonical order; with `inherit_xml`, the `xml:*`
+    /// attributes of its ancestors that it does not carry itself join them (C14N 1.0, 2.4).
+    fn attributes(&mut self, element: u32, inherit_xml: bool) {
+        let doc = self.doc;
+        let mut attributes = std::mem::take(&mut self.attributes);
+        attributes.clear();
+        let mut current = element;
+        loop {
+            let record = &doc.elements[current as usize];
+            let first = record.first_attr as usize;
+            for a in &doc.attributes[first..first + usize::from(record.attr_count)] {
+                let qname_end = a.name_start + u32::from(a.name_len);
+                let qname = doc.slice(a.name_start, qname_end);
+                let local = if a.prefix_len == 0 { qname } else { &qname[usize::from(a.prefix_len) + 1..] };
+                let inherited = current != element;
+                if inherited && (a.ns != XML_NS_ID || attributes.iter().any(|o| o.ns == XML_NS_ID && o.local == local))
+                {
+                    continue;
+                }
+                attributes.push(OutAttribute {
+                    ns: a.ns,
+                    local,
+                    qname_start: a.name_start,
+                    qname_end,
+                    value_start: a.value_start,
+                    value_end: a.value_start + a.value_len,
+                    plain: a.flags & flags::VALUE_NEEDS_WORK == 0,
+                });
+            }
+            if !inherit_xml || record.parent == crate::xml::NONE {
+                break;
+            }
+            current = record.parent;
+        }
+        attributes.sort_unstable_by(|a, b| (doc.namespace(a.ns), a.local).cmp(&(doc.namespace(b.ns), b.local)));
+        for a in &attributes {
+            self.out.emit(b" ");
+            self.out.copy(a.qname_start as usize, a.qname_end as usize);
+            self.out.emit(b"=\"");
+            if a.plain {
+                self.out.copy(a.value_start as usize, a.value_end as usize);
+            } else {
+                escape::write_raw(
+                    &mut self.out,
+                    doc.as_str(),
+                    a.value_start as usize,
+                    a.value_end as usize,
+                    Context::Attribute,
+                );
+            }
+            self.out.emit(b"\"");
+        }
+        self.attributes = attributes;
+    }
+
+    fn end_tag(&mut self, record: &ElementRecord) {
+        self.rendered.close();
+        let end_node = &self.doc.nodes[record.end_node as usize];
+        if record.flags & flags::END_VERBATIM != 0 {
+            self.out.copy(end_node.start as usize, end_node.end as usize);
+        } else {
+            self.out.emit(b"</");
+            self.out.copy(record.start as usize + 1, record.start as usize + 1 + usize::from(record.name_len));
+            self.out.emit(b">");
+        }
+    }
+}

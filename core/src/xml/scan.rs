@@ -1,0 +1,334 @@
+//! Lexical rules of XML 1.0 that quick-xml leaves to its caller: characters, names, references
+//! and the attribute syntax of start tags.
+
+use std::borrow::Cow;
+
+/// Finds the first character XML 1.0 forbids anywhere in a document: C0 controls other than tab,
+/// line feed and carriage return, and the non-characters U+FFFE and U+FFFF. Returns its offset.
+pub(crate) fn find_forbidden_char(input: &[u8]) -> Option<usize> {
+    const CHUNK: usize = 64;
+    let mut base = 0;
+    for chunk in input.chunks(CHUNK) {
+        // Branch-free per byte so the loop vectorizes; the exact position is found only on a hit.
+        let suspicious = chunk
+            .iter()
+            .fold(false, |acc, &b| acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF));
+        if suspicious {
+            for (i, &b) in chunk.iter().enumerate() {
+                let at = base + i;
+                if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+                    return Some(at);
+                }
+                if b == 0xEF && input.get(at + 1) == Some(&0xBF) && matches!(input.get(at + 2), Some(0xBE | 0xBF)) {
+                    return Some(at);
+                }
+            }
+        }
+        base += chunk.len();
+    }
+    None
+}
+
+/// True for a character XML 1.0 allows in a document (used for character references).
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Checks an XML `Name` (colons allowed).
+pub(crate) fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+}
+
+/// Checks a qualified name and returns the length of its prefix (0 when unprefixed).
+pub(crate) fn qname_prefix_len(name: &str) -> Option<usize> {
+    if !is_name(name) {
+        return None;
+    }
+    match name.find(':') {
+        None => Some(0),
+        Some(colon) => {
+            let local = &name[colon + 1..];
+            let well_formed =
+                colon > 0 && !local.is_empty() && !local.contains(':') && !local.starts_with(is_digit_dash_dot);
+            well_formed.then_some(colon)
+        }
+    }
+}
+
+fn is_digit_dash_dot(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '-' | '.') || is_combining(c)
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Resolves the body of a reference (`amp`, `#60`, `#x3C`) to its character.
+pub(crate) fn resolve_reference(body: &str) -> Option<char> {
+    if let Some(number) = body.strip_prefix('#') {
+        let value = match number.strip_prefix('x') {
+            Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                u32::from_str_radix(hex, 16).ok()?
+            }
+            None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+            _ => return None,
+        };
+        return char::from_u32(value).filter(|&c| is_xml_char(c));
+    }
+    match body {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => None,
+    }
+}
+
+/// Expands references and normalizes line ends (CR LF and lone CR become LF) of checked raw text;
+/// for attribute values, tab, line feed and carriage return then become spaces (references to
+/// them stay as the characters they name). Borrows when nothing changes.
+pub(crate) fn decode(raw: &str, attribute: bool) -> Cow<'_, str> {
+    let needs_work = raw.bytes().any(|b| matches!(b, b'&' | b'\r') || (attribute && matches!(b, b'\t' | b'\n')));
+    if !needs_work {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '&' => {
+                let end = rest.find(';').expect("references were checked while indexing");
+                out.push(resolve_reference(&rest[1..end]).expect("references were checked while indexing"));
+                rest = &rest[end + 1..];
+                continue;
+            }
+            '\r' => {
+                out.push(if attribute { ' ' } else { '\n' });
+                if rest.as_bytes().get(1) == Some(&b'\n') {
+                    rest = &rest[1..];
+                }
+            }
+            '\t' | '\n' if attribute => out.push(' '),
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// Checks every reference in raw character data and tells whether there is any.
+pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)> {
+    let mut found = false;
+    let mut from = 0;
+    while let Some(amp) = memchr::memchr(b'&', &raw.as_bytes()[from..]) {
+        let start = from + amp;
+        let end = raw[start..].find(';').map(|e| start + e).ok_or((start, "'&' does not start a reference"))?;
+        resolve_reference(&raw[start + 1..end]).ok_or((start, "undefined entity or invalid character reference"))?;
+        found = true;
+        from = end + 1;
+    }
+    Ok(found)
+}
+
+/// One attribute of a start tag, as offsets relative to the tag's inner text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawAttribute {
+    pub name_start: usize,
+    pub name_end: usize,
+    pub value_start: usize,
+    pub value_end: usize,
+    /// The value needs more than copying to become canonical: references, whitespace to
+    /// normalize, or a double quote inside single quotes.
+    pub value_needs_work: bool,
+}
+
+/// Splits the inside of a start tag (after the element name, up to but excluding `>` or `/>`)
+/// into attributes, enforcing XML's syntax. Returns whether the layout is already canonical:
+/// a single space before each attribute, `="..."` with no spaces, nothing trailing.
+pub(crate) fn scan_attributes(
+    tag: &str,
+    mut at: usize,
+    out: &mut Vec<RawAttribute>,
+) -> Result<bool, (usize, &'static str)> {
+    let bytes = tag.as_bytes();
+    let mut canonical_layout = true;
+    loop {
+        let ws_start = at;
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        if at == bytes.len() {
+            canonical_layout &= at == ws_start;
+            return Ok(canonical_layout);
+        }
+        if at == ws_start {
+            return Err((at, "attributes must be separated by whitespace"));
+        }
+        canonical_layout &= at - ws_start == 1 && bytes[ws_start] == b' ';
+        let name_start = at;
+        while at < bytes.len() && !is_space(bytes[at]) && bytes[at] != b'=' {
+            at += 1;
+        }
+        let name_end = at;
+        if name_start == name_end {
+            return Err((at, "attribute name expected"));
+        }
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        if bytes.get(at) != Some(&b'=') {
+            return Err((at, "'=' expected after attribute name"));
+        }
+        canonical_layout &= at == name_end;
+        at += 1;
+        let after_eq = at;
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        canonical_layout &= at == after_eq;
+        let quote = match bytes.get(at) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Err((at, "attribute value must be quoted")),
+        };
+        canonical_layout &= quote == b'"';
+        let value_start = at + 1;
+        let value_len = memchr::memchr(quote, &bytes[value_start..]).ok_or((at, "unterminated attribute value"))?;
+        let value_end = value_start + value_len;
+        let value = &tag[value_start..value_end];
+        if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
+            return Err((value_start + lt, "'<' in attribute value"));
+        }
+        let has_reference = check_references(value).map_err(|(i, what)| (value_start + i, what))?;
+        let value_needs_work =
+            has_reference || value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r') || (b == b'"' && quote == b'\''));
+        out.push(RawAttribute { name_start, name_end, value_start, value_end, value_needs_work });
+        at = value_end + 1;
+    }
+}
+
+/// XML's whitespace characters.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// True when a namespace name is an absolute URI reference (RFC 3986 syntax, ASCII only): C14N
+/// 1.0 is undefined for relative namespace URIs and implementations refuse them.
+pub(crate) fn is_absolute_uri(uri: &str) -> bool {
+    let Some(colon) = uri.find(':') else { return false };
+    let scheme = uri[..colon].as_bytes();
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return false;
+    }
+    let rest = uri[colon + 1..].as_bytes();
+    let mut fragments = 0;
+    let mut i = 0;
+    while i < rest.len() {
+        let b = rest[i];
+        match b {
+            b'%' => {
+                if !(rest.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && rest.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
+                    return false;
+                }
+                i += 2;
+            }
+            b'#' => fragments += 1,
+            b if b.is_ascii_alphanumeric() => {}
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            | b':' | b'@' | b'/' | b'?' | b'[' | b']' => {}
+            _ => return false,
+        }
+        i += 1;
+    }
+    fragments <= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_characters_are_found_at_their_offset() {
+        assert_eq!(find_forbidden_char(b"<a>ok\t\r\n</a>"), None);
+        assert_eq!(find_forbidden_char(b"<a>\x01</a>"), Some(3));
+        let mut long = vec![b'x'; 200];
+        long.extend_from_slice("\u{FFFE}".as_bytes());
+        assert_eq!(find_forbidden_char(&long), Some(200));
+        assert_eq!(find_forbidden_char("\u{FFFD}\u{F000}".as_bytes()), None);
+    }
+
+    #[test]
+    fn qualified_names() {
+        assert_eq!(qname_prefix_len("a"), Some(0));
+        assert_eq!(qname_prefix_len("wsu:Id"), Some(3));
+        assert_eq!(qname_prefix_len("é:中"), Some(2));
+        for bad in [":a", "a:", "a:b:c", "1a", "a:1", "", "a b", "a:-b"] {
+            assert_eq!(qname_prefix_len(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn references() {
+        assert_eq!(resolve_reference("#x3C"), Some('<'));
+        assert_eq!(resolve_reference("#13"), Some('\r'));
+        assert_eq!(resolve_reference("quot"), Some('"'));
+        for bad in ["#0", "#x", "#xD800", "#x110000", "nbsp", "", "#-1", "#x+1"] {
+            assert_eq!(resolve_reference(bad), None, "{bad}");
+        }
+        assert_eq!(check_references("a &amp; b"), Ok(true));
+        assert!(check_references("a & b").is_err());
+    }
+
+    #[test]
+    fn decoding_text_and_attribute_values() {
+        assert_eq!(decode("a\r\nb\rc&#xD;", false), "a\nb\nc\r");
+        assert_eq!(decode("a\r\nb\tc&#x9;", true), "a b c\t");
+        assert!(matches!(decode("plain", true), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn attribute_layout_and_syntax() {
+        let mut out = Vec::new();
+        assert_eq!(scan_attributes("a x=\"1\" y=\"2\"", 1, &mut out), Ok(true));
+        assert_eq!(out.len(), 2);
+        out.clear();
+        assert_eq!(scan_attributes("a  x = '1'", 1, &mut out), Ok(false));
+        out.clear();
+        assert!(scan_attributes("a x='1'y='2'", 1, &mut out).is_err());
+        assert!(scan_attributes("a x=1", 1, &mut out).is_err());
+        assert!(scan_attributes("a x='<'", 1, &mut out).is_err());
+        assert!(scan_attributes("a x='&bogus;'", 1, &mut out).is_err());
+        out.clear();
+        scan_attributes("a x='\"'", 1, &mut out).unwrap();
+        assert!(out[0].value_needs_work);
+    }
+
+    #[test]
+    fn absolute_uris() {
+        for good in ["http://example.com/ns", "urn:x:y", "urn:a#frag", "http://a/%20b"] {
+            assert!(is_absolute_uri(good), "{good}");
+        }
+        for bad in ["", "ns", "/abs/path", "1http://x", "http://a b", "http://a#b#c", "http://é", "urn:%zz"] {
+            assert!(!is_absolute_uri(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `wsseal`: the command-line entry point of the wsseal WS-Security engine.
+
+mod c14n_cmd;
+mod demo;
+mod dev_pki;
+mod failure;
+
+use failure::Failure;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// wsseal: WS-Security (WSS 1.0/1.1, WCF message security) for any language.
+#[derive(Parser)]
+#[command(name = "wsseal", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a development PKI (CA, service Contoso.com, client Cohowinery.com). Not for production.
+    DevPki(dev_pki::Args),
+    /// Print the canonical bytes of a document, or of the element with an Id.
+    C14n(c14n_cmd::Args),
+    /// Run the end-to-end demonstration on a throwaway development PKI.
+    Demo(demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::DevPki(args) => dev_pki::run(&args),
+        Command::C14n(args) => c14n_cmd::run(&args),
+        Command::Demo(args) => demo::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("wsseal: {failure}");
+            failure.exit_code()
+        }
+    }
+}
