@@ -228,7 +228,7 @@ fn ambiguous_or_misshapen_envelopes_are_refused() {
         format!("<s:Envelope {s}><s:Body/><s:Header/></s:Envelope>"),
         format!("<s:Envelope {s}><s:Header/><s:Header/><s:Body/></s:Envelope>"),
         format!("<s:Envelope {s}><x/><s:Body/></s:Envelope>"),
-        format!("<Envelope><Body/></Envelope>"),
+        "<Envelope><Body/></Envelope>".to_owned(),
         format!("<s:Body {s}/>"),
     ] {
         let doc = parse(&input).unwrap();

@@ -70,10 +70,10 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             )));
         }
     }
-    fs::create_dir_all(dir).map_err(|err| Failure::io(dir.display(), err))?;
+    fs::create_dir_all(dir).map_err(|err| Failure::io(format_args!("creating {}", dir.display()), err))?;
     for output in &outputs {
         let path = dir.join(&output.name);
-        write(&path, output).map_err(|err| Failure::io(path.display(), err))?;
+        write(&path, output).map_err(|err| Failure::io(format_args!("writing {}", path.display()), err))?;
     }
     println!("Wrote a development PKI to {}:", dir.display());
     print!("{}", listing(&outputs));
@@ -213,6 +213,7 @@ fn random_serial() -> Result<SerialNumber, Failure> {
     Ok(SerialNumber::from_slice(&serial))
 }
 
+/// The SHA-1 digest of `der`.
 fn sha1(der: &[u8]) -> Vec<u8> {
     digest(&SHA1_FOR_LEGACY_USE_ONLY, der).as_ref().to_vec()
 }
@@ -234,9 +235,10 @@ fn listing(outputs: &[Output]) -> String {
 
 /// Creates `path` anew (replacing a file left by an earlier run); private files get mode 0600.
 fn write(path: &Path, output: &Output) -> std::io::Result<()> {
-    match fs::remove_file(path) {
-        Err(err) if err.kind() != ErrorKind::NotFound => return Err(err),
-        _ => {}
+    if let Err(err) = fs::remove_file(path)
+        && err.kind() != ErrorKind::NotFound
+    {
+        return Err(err);
     }
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -247,6 +249,7 @@ fn write(path: &Path, output: &Output) -> std::io::Result<()> {
     options.open(path)?.write_all(&output.contents)
 }
 
+/// A failure of the crypto libraries.
 fn pki_error(err: impl Display) -> Failure {
     Failure::usage(format!("could not generate the development PKI: {err}"))
 }

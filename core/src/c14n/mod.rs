@@ -10,9 +10,11 @@ mod escape;
 mod namespaces;
 mod output;
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use crate::ErrorCode;
+use crate::xml::scan::{short_cmp, short_eq};
 use crate::xml::{Document, ElementId, ElementRecord, NodeKind, NsId, XML_NS_ID, flags};
 use escape::Context;
 use namespaces::{Declaration, Rendered};
@@ -272,7 +274,7 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 namespaces::exclusive(doc, element, apex, prefixes, &self.rendered, &mut declarations)
             }
         }
-        declarations.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        declarations.sort_unstable_by(|a, b| short_cmp(a.0, b.0));
 
         let name_end = record.start + 1 + u32::from(record.name_len);
         self.out.copy(record.start as usize, name_end as usize);
@@ -328,7 +330,8 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 let qname = doc.slice(a.name_start, qname_end);
                 let local = if a.prefix_len == 0 { qname } else { &qname[usize::from(a.prefix_len) + 1..] };
                 let inherited = current != element;
-                if inherited && (a.ns != XML_NS_ID || attributes.iter().any(|o| o.ns == XML_NS_ID && o.local == local))
+                if inherited
+                    && (a.ns != XML_NS_ID || attributes.iter().any(|o| o.ns == XML_NS_ID && short_eq(o.local, local)))
                 {
                     continue;
                 }
@@ -347,7 +350,11 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
             }
             current = record.parent;
         }
-        attributes.sort_unstable_by(|a, b| (doc.namespace(a.ns), a.local).cmp(&(doc.namespace(b.ns), b.local)));
+        attributes.sort_unstable_by(|a, b| {
+            let by_namespace =
+                if a.ns == b.ns { Ordering::Equal } else { doc.namespace(a.ns).cmp(doc.namespace(b.ns)) };
+            by_namespace.then_with(|| short_cmp(a.local, b.local))
+        });
         for a in &attributes {
             self.out.emit(b" ");
             self.out.copy(a.qname_start as usize, a.qname_end as usize);

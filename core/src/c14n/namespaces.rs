@@ -1,5 +1,6 @@
 //! Which namespace declarations an element renders, for inclusive and exclusive C14N.
 
+use crate::xml::scan::short_eq;
 use crate::xml::{Document, ElementRecord, NO_NS, NsId, XML_NS_ID};
 
 /// A namespace declaration to output: prefix ("" for the default namespace) and namespace.
@@ -17,7 +18,7 @@ impl<'a> Rendered<'a> {
     /// The namespace the nearest output ancestor rendered for `prefix`; for the default namespace
     /// "nothing rendered" is the same as "no namespace".
     pub fn lookup(&self, prefix: &str) -> Option<NsId> {
-        let found = self.bindings.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, ns)| ns);
+        let found = self.bindings.iter().rev().find(|(p, _)| short_eq(p, prefix)).map(|&(_, ns)| ns);
         if prefix.is_empty() { Some(found.unwrap_or(NO_NS)) } else { found }
     }
 
@@ -52,7 +53,7 @@ pub(super) fn in_scope<'a>(doc: &Document<'a>, element: u32, into: &mut Vec<Decl
     while current != crate::xml::NONE {
         let record = &doc.elements[current as usize];
         for (prefix, ns) in own_declarations(doc, record) {
-            if !into.iter().any(|(p, _)| *p == prefix) {
+            if !into.iter().any(|(p, _)| short_eq(p, prefix)) {
                 into.push((prefix, ns));
             }
         }
@@ -93,7 +94,7 @@ pub(super) fn exclusive<'a>(
 ) {
     let record = &doc.elements[element as usize];
     let consider = |prefix: &'a str, ns: NsId, out: &mut Vec<Declaration<'a>>| {
-        if ns != XML_NS_ID && rendered.lookup(prefix) != Some(ns) && !out.iter().any(|(p, _)| *p == prefix) {
+        if ns != XML_NS_ID && rendered.lookup(prefix) != Some(ns) && !out.iter().any(|(p, _)| short_eq(p, prefix)) {
             out.push((prefix, ns));
         }
     };

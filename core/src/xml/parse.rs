@@ -149,15 +149,15 @@ impl<'a, 'l> Builder<'a, 'l> {
         if value(0) != "1.0" {
             return Err(XmlError::malformed(format!("XML version {} is not supported", value(0)), start));
         }
-        if let Some(i) = names.iter().position(|&n| n == "encoding") {
-            if !value(i).eq_ignore_ascii_case("UTF-8") {
-                return Err(XmlError::new(XmlErrorKind::Encoding(format!("declared encoding {}", value(i))), start));
-            }
+        if let Some(i) = names.iter().position(|&n| n == "encoding")
+            && !value(i).eq_ignore_ascii_case("UTF-8")
+        {
+            return Err(XmlError::new(XmlErrorKind::Encoding(format!("declared encoding {}", value(i))), start));
         }
-        if let Some(i) = names.iter().position(|&n| n == "standalone") {
-            if !matches!(value(i), "yes" | "no") {
-                return Err(XmlError::malformed("standalone must be yes or no", start));
-            }
+        if let Some(i) = names.iter().position(|&n| n == "standalone")
+            && !matches!(value(i), "yes" | "no")
+        {
+            return Err(XmlError::malformed("standalone must be yes or no", start));
         }
         Ok(())
     }
@@ -188,6 +188,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
         let element = self.elements.len() as u32;
         let result = self.element_attributes(element, inner_start, tag, &raw);
+        let raw_count = raw.len();
         self.scratch = raw;
         let (attributes_verbatim, ns_decl_count, attr_count) = result?;
 
@@ -198,7 +199,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let mut element_flags = 0;
         if empty {
             element_flags |= flags::EMPTY;
-        } else if canonical_layout && attributes_verbatim && ns_decl_count == 0 {
+        } else if canonical_layout && attributes_verbatim && raw_count == usize::from(attr_count) {
             element_flags |= flags::TAG_VERBATIM;
         }
         let parent = self.open.last().map_or(NONE, |&(p, _)| p);
@@ -243,7 +244,7 @@ impl<'a, 'l> Builder<'a, 'l> {
     ) -> Result<(bool, u16, u16), XmlError> {
         let name = |a: &RawAttribute| &tag[a.name_start..a.name_end];
         for (i, a) in raw.iter().enumerate() {
-            if raw[..i].iter().any(|b| name(b) == name(a)) {
+            if raw[..i].iter().any(|b| scan::short_eq(name(b), name(a))) {
                 let err = XmlErrorKind::DuplicateAttribute(name(a).to_owned());
                 return Err(XmlError::new(err, inner_start + a.name_start));
             }
@@ -306,9 +307,12 @@ impl<'a, 'l> Builder<'a, 'l> {
                 return Err(XmlError::new(XmlErrorKind::DuplicateAttribute(qname.to_owned()), at));
             }
             if let Some((previous_ns, previous_local)) = previous {
-                let ordered = (self.namespaces[previous_ns as usize].as_ref(), previous_local)
-                    < (self.namespaces[ns as usize].as_ref(), local);
-                verbatim &= ordered;
+                let order = if previous_ns == ns {
+                    scan::short_cmp(previous_local, local)
+                } else {
+                    self.namespaces[previous_ns as usize].cmp(&self.namespaces[ns as usize])
+                };
+                verbatim &= order.is_lt();
             }
             previous = Some((ns, local));
             verbatim &= !a.value_needs_work;
@@ -510,7 +514,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         if prefix.is_empty() && !element {
             return Some(NO_NS);
         }
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        match self.bindings.iter().rev().find(|b| scan::short_eq(b.prefix, prefix)) {
             Some(binding) => Some(binding.ns),
             None if prefix.is_empty() => Some(NO_NS),
             None => None,

@@ -49,7 +49,16 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// Checks an XML `Name` (colons allowed).
+#[inline]
 pub(crate) fn is_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let ascii_ok = bytes.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
+        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    ascii_ok || is_unicode_name(name)
+}
+
+#[cold]
+fn is_unicode_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
 }
@@ -222,6 +231,24 @@ pub(crate) fn scan_attributes(
     }
 }
 
+/// Equality of two short names (prefixes, local names) without a call into `memcmp`, which
+/// dominates the cost of comparing strings of a few bytes.
+#[inline]
+pub(crate) fn short_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// Byte-wise (so code point) order of two short names, without a call into `memcmp`.
+#[inline]
+pub(crate) fn short_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// XML's whitespace characters.
 pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -231,13 +258,13 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// 1.0 is undefined for relative namespace URIs and implementations refuse them.
 pub(crate) fn is_absolute_uri(uri: &str) -> bool {
     let Some(colon) = uri.find(':') else { return false };
-    let scheme = uri[..colon].as_bytes();
+    let scheme = &uri.as_bytes()[..colon];
     let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
     if !scheme_ok {
         return false;
     }
-    let rest = uri[colon + 1..].as_bytes();
+    let rest = &uri.as_bytes()[colon + 1..];
     let mut fragments = 0;
     let mut i = 0;
     while i < rest.len() {
