@@ -65,11 +65,15 @@ struct Builder<'a, 'l> {
 
 impl<'a, 'l> Builder<'a, 'l> {
     fn new(text: &'a str, limits: &'l Limits) -> Self {
+        // Every element and every other piece of markup starts with '<'; text runs sit between
+        // them. Reserving from that count avoids regrowing (and copying) the tables; untouched
+        // capacity costs address space only.
+        let markup = memchr::memchr_iter(b'<', text.as_bytes()).count();
         let mut builder = Self {
             text,
             limits,
-            elements: Vec::with_capacity(text.len() / 64),
-            nodes: Vec::with_capacity(text.len() / 24),
+            elements: Vec::with_capacity(markup),
+            nodes: Vec::with_capacity(markup * 3 + 1),
             attributes: Vec::new(),
             ns_decls: Vec::new(),
             namespaces: Vec::new(),
