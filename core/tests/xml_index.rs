@@ -58,6 +58,8 @@ fn malformed_documents_are_refused() {
         "<a></b>",
         "<a x='1'y='2'/>",
         "<a x=1/>",
+        "<a xmlns:=\"urn:a\"/>",
+        "<a xmlns:1=\"urn:a\"/>",
         "<a x='<'/>",
         "<a>&bogus;</a>",
         "<a>&#0;</a>",

@@ -257,15 +257,15 @@ impl<'a, 'l> Builder<'a, 'l> {
         for a in raw {
             let qname = name(a);
             let at = inner_start + a.name_start;
+            if scan::qname_prefix_len(qname).is_none() {
+                return Err(XmlError::malformed(format!("invalid attribute name '{qname}'"), at));
+            }
             let declared = match qname.strip_prefix("xmlns") {
                 Some("") => Some(""),
                 Some(rest) => rest.strip_prefix(':'),
                 None => None,
             };
             let Some(prefix) = declared else { continue };
-            if !prefix.is_empty() && scan::qname_prefix_len(prefix) != Some(0) {
-                return Err(XmlError::malformed(format!("invalid namespace prefix '{prefix}'"), at));
-            }
             let uri = scan::decode(&tag[a.value_start..a.value_end], true);
             let problem = match (prefix, uri.as_ref()) {
                 ("xml", XML_NS) => continue,
@@ -294,8 +294,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             if qname == "xmlns" || qname.starts_with("xmlns:") {
                 continue;
             }
-            let prefix_len = scan::qname_prefix_len(qname)
-                .ok_or_else(|| XmlError::malformed(format!("invalid attribute name '{qname}'"), at))?;
+            let prefix_len = scan::qname_prefix_len(qname).expect("checked with the declarations");
             let prefix = &qname[..prefix_len];
             let ns = if prefix.is_empty() {
                 NO_NS
