@@ -149,7 +149,9 @@ fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptio
         _ => doc.ns_decls.iter().find(|d| relative(d.ns)).map(|d| ("", d.ns)),
     };
     match offending {
-        Some((_, ns)) => Err(C14nError { message: format!("relative namespace URI '{}'", doc.namespace(ns)) }),
+        Some((_, ns)) => {
+            Err(C14nError { message: format!("namespace name '{}' is not an absolute URI", doc.namespace(ns)) })
+        }
         None => Ok(()),
     }
 }
