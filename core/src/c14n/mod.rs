@@ -15,7 +15,7 @@ use std::fmt;
 
 use crate::ErrorCode;
 use crate::xml::scan::{short_cmp, short_eq};
-use crate::xml::{Document, ElementId, ElementRecord, NodeKind, NsId, XML_NS_ID, flags};
+use crate::xml::{Document, ElementId, ElementRecord, Node, NodeKind, NsId, XML_NS_ID, flags};
 use escape::Context;
 use namespaces::{Declaration, Rendered};
 use output::Output;
@@ -207,30 +207,22 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
             match node.kind {
                 NodeKind::Start => self.start_tag(node.element, node.element == apex),
                 NodeKind::End => self.end_tag(&doc.elements[node.element as usize]),
-                NodeKind::Text if node.flags & flags::NEEDS_WORK == 0 => {
-                    self.out.copy(node.start as usize, node.end as usize)
-                }
-                NodeKind::Text => escape::write_raw(
-                    &mut self.out,
-                    doc.as_str(),
-                    node.start as usize,
-                    node.end as usize,
-                    Context::Text,
-                ),
-                NodeKind::CData if node.flags & flags::NEEDS_WORK == 0 => {
-                    self.out.copy(node.start as usize, node.end as usize)
-                }
-                NodeKind::CData => escape::write_raw(
-                    &mut self.out,
-                    doc.as_str(),
-                    node.start as usize,
-                    node.end as usize,
-                    Context::CData,
-                ),
+                NodeKind::Text => self.character_data(node, Context::Text),
+                NodeKind::CData => self.character_data(node, Context::CData),
                 NodeKind::Comment | NodeKind::Pi => {
                     self.misc_node(node.kind, node.start, node.end, node.flags);
                 }
             }
+        }
+    }
+
+    /// Writes a text or CDATA node: copied when already canonical, rewritten otherwise.
+    fn character_data(&mut self, node: &Node, context: Context) {
+        let (start, end) = (node.start as usize, node.end as usize);
+        if node.flags & flags::NEEDS_WORK == 0 {
+            self.out.copy(start, end);
+        } else {
+            escape::write_raw(&mut self.out, self.doc.as_str(), start, end, context);
         }
     }
 
