@@ -128,7 +128,11 @@ pub fn canonicalize_to_vec(
     subset: Subset,
     options: &C14nOptions<'_>,
 ) -> Result<Vec<u8>, C14nError> {
-    let mut out = Vec::with_capacity(doc.input().len());
+    let size = match subset {
+        Subset::Document => doc.input().len(),
+        Subset::Element(element) => doc.element(element).span().len(),
+    };
+    let mut out = Vec::with_capacity(size + size / 8);
     canonicalize(doc, subset, options, &mut out)?;
     Ok(out)
 }
