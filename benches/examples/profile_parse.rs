@@ -1,21 +1,35 @@
-//! Profiling driver: `profile_parse [parse|c14n]` repeats one stage on a 10 MB Body envelope.
+//! Profiling driver for `perf record`: `profile_parse [parse|c14n|small]` repeats one stage and
+//! prints its time. `parse` and `c14n` work on a 10 MB Body envelope; `small` parses and
+//! canonicalizes the Body of a ~1.6 KB envelope, the shape of a typical request.
+use aws_lc_rs::digest::{Context, SHA256};
 use wsseal_core::c14n::{C14nOptions, Subset, canonicalize};
 use wsseal_core::xml::Document;
 
+fn body_digest(doc: &Document<'_>) -> aws_lc_rs::digest::Digest {
+    let body = doc.element_by_id("Body-1").expect("the Body has an Id");
+    let mut hasher = Context::new(&SHA256);
+    canonicalize(doc, Subset::Element(body), &C14nOptions::default(), &mut hasher).expect("canonicalizes");
+    hasher.finish()
+}
+
 fn main() {
     let stage = std::env::args().nth(1).unwrap_or_else(|| "parse".into());
-    let input = wsseal_benches::envelope_with_body(10 << 20);
-    let doc = Document::parse(&input, &Default::default()).unwrap();
-    let body = doc.element_by_id("Body-1").unwrap();
-    let t = std::time::Instant::now();
-    for _ in 0..20 {
-        if stage == "parse" {
-            std::hint::black_box(Document::parse(&input, &Default::default()).unwrap());
-        } else {
-            let mut h = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-            canonicalize(&doc, Subset::Element(body), &C14nOptions::default(), &mut h).unwrap();
-            std::hint::black_box(h.finish());
+    let (size, runs) = if stage == "small" { (1500, 300_000) } else { (10 << 20, 20) };
+    let input = wsseal_benches::envelope_with_body(size);
+    let doc = Document::parse(&input, &Default::default()).expect("parses");
+    let started = std::time::Instant::now();
+    for _ in 0..runs {
+        match stage.as_str() {
+            "parse" => {
+                std::hint::black_box(Document::parse(&input, &Default::default()).expect("parses"));
+            }
+            "c14n" => {
+                std::hint::black_box(body_digest(&doc));
+            }
+            _ => {
+                std::hint::black_box(body_digest(&Document::parse(&input, &Default::default()).expect("parses")));
+            }
         }
     }
-    eprintln!("{stage}: {:?} per run", t.elapsed() / 20);
+    eprintln!("{stage} ({} bytes): {:?} per run", input.len(), started.elapsed() / runs);
 }
