@@ -7,9 +7,12 @@
 //! depend on the data are the single [`CryptoError::DecryptionFailed`].
 
 mod algorithms;
+mod cbc;
+mod cipher;
 mod derive;
 mod digest;
 mod error;
+mod gcm;
 mod mac;
 mod symmetric;
 mod wrap;
@@ -21,6 +24,7 @@ pub use algorithms::{
     DataEncryptionAlgorithm, DigestAlgorithm, KeyTransportAlgorithm, KeyWrapAlgorithm, MGF1_SHA256_URI,
     SignatureAlgorithm,
 };
+pub use cipher::{decrypt_data, encrypt_data};
 pub use derive::p_sha1;
 pub use digest::{constant_time_eq, digest};
 pub use error::CryptoError;

@@ -1,6 +1,7 @@
 //! Tests that span several files of the crypto module, and the helpers every test uses.
 
 mod algorithms;
+mod cipher;
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {

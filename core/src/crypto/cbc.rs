@@ -1,0 +1,63 @@
+//! CBC mode with XML-Enc padding (AES and, for decryption, Triple DES).
+//!
+//! Wire layout: IV || ciphertext. The padding is ISO 10126 style: only the last byte, the pad
+//! length, is meaningful; the other pad bytes are arbitrary. We write PKCS#7 bytes.
+
+use std::ops::Range;
+
+use aws_lc_rs::cipher::{Algorithm, DecryptingKey, DecryptionContext, EncryptingKey, UnboundCipherKey};
+use aws_lc_rs::iv::FixedLength;
+
+use super::CryptoError;
+
+/// Encrypts `plaintext` under `key` with a fresh random IV, into one buffer sized once.
+pub(super) fn encrypt(alg: &'static Algorithm, key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let block = alg.block_len();
+    let pad = block - plaintext.len() % block;
+    let mut out = Vec::with_capacity(block + plaintext.len() + pad);
+    out.resize(block, 0);
+    out.extend_from_slice(plaintext);
+    // The pad length fits a byte: it is at most the block length, 16.
+    out.resize(out.len() + pad, u8::try_from(pad).map_err(|_| CryptoError::Internal)?);
+
+    let unbound = UnboundCipherKey::new(alg, key).map_err(|_| CryptoError::KeyMismatch)?;
+    let key = EncryptingKey::cbc(unbound).map_err(|_| CryptoError::KeyMismatch)?;
+    let (iv, body) = out.split_at_mut(block);
+    let context = key.encrypt(body).map_err(|_| CryptoError::Internal)?;
+    let used_iv: &[u8] = (&context).try_into().map_err(|_| CryptoError::Internal)?;
+    if used_iv.len() != iv.len() {
+        return Err(CryptoError::Internal);
+    }
+    iv.copy_from_slice(used_iv);
+    Ok(out)
+}
+
+/// Decrypts IV || ciphertext in place and returns the range of `data` that holds the plaintext.
+///
+/// Every failure (length, key material, pad byte) is `DecryptionFailed`.
+pub(super) fn decrypt(alg: &'static Algorithm, key: &[u8], data: &mut [u8]) -> Result<Range<usize>, CryptoError> {
+    let block = alg.block_len();
+    if data.len() < 2 * block || !data.len().is_multiple_of(block) {
+        return Err(CryptoError::DecryptionFailed);
+    }
+    let (iv, body) = data.split_at_mut(block);
+    let context = context_for(iv)?;
+    let unbound = UnboundCipherKey::new(alg, key).map_err(|_| CryptoError::DecryptionFailed)?;
+    let key = DecryptingKey::cbc(unbound).map_err(|_| CryptoError::DecryptionFailed)?;
+    let plain = key.decrypt(body, context).map_err(|_| CryptoError::DecryptionFailed)?;
+    let pad = usize::from(plain.last().copied().unwrap_or(0));
+    if pad == 0 || pad > block {
+        return Err(CryptoError::DecryptionFailed);
+    }
+    Ok(block..data.len() - pad)
+}
+
+/// The decryption context carrying `iv`, a 16-byte (AES) or 8-byte (DES) block.
+fn context_for(iv: &[u8]) -> Result<DecryptionContext, CryptoError> {
+    match iv.len() {
+        16 => FixedLength::try_from(iv).map(DecryptionContext::Iv128),
+        8 => FixedLength::try_from(iv).map(DecryptionContext::Iv64),
+        _ => return Err(CryptoError::DecryptionFailed),
+    }
+    .map_err(|_| CryptoError::DecryptionFailed)
+}
