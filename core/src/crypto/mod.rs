@@ -14,7 +14,11 @@ mod digest;
 mod error;
 mod gcm;
 mod mac;
+mod private;
+mod public;
+mod rsa_sha1;
 mod symmetric;
+mod transport;
 mod wrap;
 
 #[cfg(test)]
@@ -29,5 +33,7 @@ pub use derive::p_sha1;
 pub use digest::{constant_time_eq, digest};
 pub use error::CryptoError;
 pub use mac::{hmac_sign, hmac_verify};
+pub use private::PrivateKey;
+pub use public::PublicKey;
 pub use symmetric::SymmetricKey;
 pub use wrap::{unwrap_key, wrap_key};

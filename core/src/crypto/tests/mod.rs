@@ -2,6 +2,9 @@
 
 mod algorithms;
 mod cipher;
+mod ecdsa;
+mod openssl;
+mod rsa;
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -1,0 +1,93 @@
+//! RSA key transport: RSA-OAEP (SHA-1 or SHA-256) and RSA PKCS#1 v1.5 with implicit rejection.
+
+use aws_lc_rs::rsa::{
+    OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
+    Pkcs1PrivateDecryptingKey, Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+};
+use zeroize::Zeroizing;
+
+use super::{CryptoError, KeyTransportAlgorithm, SymmetricKey};
+
+/// The aws-lc-rs OAEP parameters of `alg`, `None` for PKCS#1 v1.5.
+fn oaep(alg: KeyTransportAlgorithm) -> Option<&'static OaepAlgorithm> {
+    match alg {
+        KeyTransportAlgorithm::RsaOaepMgf1pSha1 => Some(&OAEP_SHA1_MGF1SHA1),
+        KeyTransportAlgorithm::RsaOaepSha256 => Some(&OAEP_SHA256_MGF1SHA256),
+        KeyTransportAlgorithm::Rsa15 => None,
+    }
+}
+
+/// Encrypts `key` to the RSA public key in `spki`.
+///
+/// `KeyMismatch` if aws-lc-rs refuses the key for encryption (under 2048 bits) or `key` is too long.
+pub(super) fn encrypt(spki: &[u8], alg: KeyTransportAlgorithm, key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let public = PublicEncryptingKey::from_der(spki).map_err(|_| CryptoError::KeyMismatch)?;
+    let mut out = vec![0; public.key_size_bytes()];
+    let len = match oaep(alg) {
+        Some(oaep) => {
+            let public = OaepPublicEncryptingKey::new(public).map_err(|_| CryptoError::KeyMismatch)?;
+            if key.len() > public.max_plaintext_size(oaep) {
+                return Err(CryptoError::KeyMismatch);
+            }
+            public.encrypt(oaep, key, &mut out, None).map_err(|_| CryptoError::Internal)?.len()
+        }
+        None => {
+            let public = Pkcs1PublicEncryptingKey::new(public).map_err(|_| CryptoError::KeyMismatch)?;
+            if key.len() > public.max_plaintext_size() {
+                return Err(CryptoError::KeyMismatch);
+            }
+            public.encrypt(key, &mut out).map_err(|_| CryptoError::Internal)?.len()
+        }
+    };
+    out.truncate(len);
+    Ok(out)
+}
+
+/// The decrypting side of an RSA private key, for both paddings.
+pub(super) struct RsaDecryptor {
+    oaep: OaepPrivateDecryptingKey,
+    pkcs1: Pkcs1PrivateDecryptingKey,
+}
+
+impl RsaDecryptor {
+    /// Both decrypting forms of `key` (they share the one parsed key).
+    pub(super) fn new(key: PrivateDecryptingKey) -> Result<Self, CryptoError> {
+        Ok(Self {
+            oaep: OaepPrivateDecryptingKey::new(key.clone()).map_err(|_| CryptoError::InvalidKey)?,
+            pkcs1: Pkcs1PrivateDecryptingKey::new(key).map_err(|_| CryptoError::InvalidKey)?,
+        })
+    }
+
+    /// Decrypts a transported key that must be `expected_len` bytes.
+    ///
+    /// OAEP: any failure, a wrong length included, is `DecryptionFailed`. PKCS#1 v1.5: implicit
+    /// rejection, so that no padding oracle exists: on any failure the result is `expected_len` random
+    /// bytes, and the caller goes on to fail later exactly as with a wrong key.
+    pub(super) fn decrypt(
+        &self,
+        alg: KeyTransportAlgorithm,
+        wrapped: &[u8],
+        expected_len: usize,
+    ) -> Result<SymmetricKey, CryptoError> {
+        let mut out = Zeroizing::new(vec![0; self.pkcs1.key_size_bytes()]);
+        match oaep(alg) {
+            Some(oaep) => {
+                let key =
+                    self.oaep.decrypt(oaep, wrapped, &mut out, None).map_err(|_| CryptoError::DecryptionFailed)?;
+                if key.len() == expected_len {
+                    Ok(SymmetricKey::from_slice(key))
+                } else {
+                    Err(CryptoError::DecryptionFailed)
+                }
+            }
+            None => {
+                // Drawn before decrypting so both outcomes do the same work.
+                let substitute = SymmetricKey::generate(expected_len)?;
+                match self.pkcs1.decrypt(wrapped, &mut out) {
+                    Ok(key) if key.len() == expected_len => Ok(SymmetricKey::from_slice(key)),
+                    _ => Ok(substitute),
+                }
+            }
+        }
+    }
+}
