@@ -23,7 +23,7 @@ pub(crate) fn format(name: &Name) -> Result<String, der::Error> {
         if i > 0 {
             out.push(',');
         }
-        for (j, attribute) in rdn.iter().enumerate() {
+        for (j, attribute) in rdns::attributes_as_printed(rdn).enumerate() {
             if j > 0 {
                 out.push('+');
             }
@@ -90,6 +90,7 @@ mod tests {
         assert_eq!(formatted(r"CN=\#1#2").as_deref(), Some(r"CN=\#1#2"));
         assert_eq!(formatted(r"CN=a\0Db").as_deref(), Some(r"CN=a\0Db"));
         assert_eq!(formatted("CN=Zoë").as_deref(), Some("CN=Zoë"));
+        assert_eq!(formatted("OU=Security+CN=Probe Root,C=DE").as_deref(), Some("CN=Probe Root+OU=Security,C=DE"));
     }
 
     #[test]
