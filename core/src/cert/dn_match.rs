@@ -4,17 +4,17 @@
 //! sorted, values folded as caseIgnoreMatch does. A string matches in the order written or in the
 //! reverse order (.NET and some Java stacks write the least specific RDN first).
 
-use der::asn1::ObjectIdentifier;
 use x509_cert::name::Name;
 
 use super::attr_value::AttrValue;
-use super::dn_parse;
+use super::dn_parse::{self, Attribute};
 use super::rdns;
 
-/// A distinguished name in normalized form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A distinguished name in normalized form. Types are held as dotted text: an OID encoded with
+/// redundant padding in a certificate then still equals the same OID written in a message.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct NameKey {
-    rdns: Vec<Vec<(ObjectIdentifier, AttrValue)>>,
+    rdns: Vec<Vec<(String, AttrValue)>>,
 }
 
 impl NameKey {
@@ -35,9 +35,9 @@ impl NameKey {
         !self.rdns.is_empty() && (self.rdns == written.rdns || self.rdns.iter().eq(written.rdns.iter().rev()))
     }
 
-    fn normalized(rdns: Vec<Vec<(ObjectIdentifier, AttrValue)>>) -> Self {
+    fn normalized(rdns: Vec<Vec<Attribute>>) -> Self {
         let rdns = rdns.into_iter().map(|rdn| {
-            let mut rdn: Vec<_> = rdn.into_iter().map(|(oid, value)| (oid, value.folded())).collect();
+            let mut rdn: Vec<_> = rdn.into_iter().map(|(oid, value)| (oid.to_string(), value.folded())).collect();
             rdn.sort();
             rdn
         });
