@@ -1,0 +1,162 @@
+//! The certificate type: parsed once, every field WS-Security refers to ready to read.
+
+use std::fmt;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::dn_match::NameKey;
+use super::parsed::Parsed;
+use super::{CertError, pem_blocks, serial};
+
+/// The PEM labels a certificate is found under: RFC 7468's, and the legacy ones it says to accept.
+const CERTIFICATE_LABELS: [&str; 3] = ["CERTIFICATE", "X509 CERTIFICATE", "X.509 CERTIFICATE"];
+
+/// An X.509 certificate parsed once; cheap to clone (the parsed form is shared), `Send` and `Sync`.
+///
+/// Every string and digest is computed at parse time. Legacy certificates parse: negative and
+/// zero serial numbers, MD5 and SHA-1 signature algorithms, v1 certificates without extensions,
+/// malformed or duplicated extensions (the first one that decodes is used, or none).
+#[derive(Clone)]
+pub struct Certificate {
+    inner: Arc<Parsed>,
+}
+
+impl Certificate {
+    /// Parses one DER-encoded certificate; nothing may follow it.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        Parsed::new(der).map(|parsed| Self { inner: Arc::new(parsed) })
+    }
+
+    /// Every certificate of a PEM text, in order (blocks of other types are skipped); an error
+    /// when there is none, or when any block is malformed.
+    pub fn from_pem_all(pem: &[u8]) -> Result<Vec<Self>, CertError> {
+        let blocks = pem_blocks(pem)?;
+        let certificates = blocks.iter().filter(|(label, _)| CERTIFICATE_LABELS.contains(&label.as_str()));
+        let certificates = certificates.map(|(_, der)| Self::from_der(der)).collect::<Result<Vec<_>, _>>()?;
+        if certificates.is_empty() {
+            return Err(CertError::new("no CERTIFICATE block in the PEM text"));
+        }
+        Ok(certificates)
+    }
+
+    /// The first certificate of a PEM text.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, CertError> {
+        Self::from_pem_all(pem)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| CertError::new("no CERTIFICATE block in the PEM text"))
+    }
+
+    /// The DER encoding, exactly as parsed.
+    pub fn der(&self) -> &[u8] {
+        &self.inner.der
+    }
+
+    /// The SubjectPublicKeyInfo, DER, exactly as in the certificate.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.inner.spki_der
+    }
+
+    /// The subject as an RFC 4514 string, most specific RDN first (`CN=wss-server,O=Probe`).
+    ///
+    /// Types with an RFC 4514 keyword (CN, L, ST, O, OU, C, STREET, DC, UID) are written by it;
+    /// every other type (emailAddress included) as a dotted OID with the value's DER in hex
+    /// (`1.2.840.113549.1.9.1=#16...`), as Java's `X500Principal.getName()` and so WSS4J write them.
+    /// Non-ASCII characters are written as UTF-8, not escaped.
+    pub fn subject(&self) -> &str {
+        &self.inner.subject
+    }
+
+    /// The issuer as an RFC 4514 string, written as [`Certificate::subject`] is: the form to put
+    /// in an `X509IssuerName`.
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// Does an `X509IssuerName` from a message name this certificate's issuer?
+    ///
+    /// Accepts RFC 4514/2253 strings in either RDN order, the spellings .NET, Java and OpenSSL
+    /// write (aliases such as `E`, `EMAILADDRESS`, `S`, `OID.2.5.4.3`, dotted OIDs, any case),
+    /// spaces around separators, `;` separators, escapes, quoted values, `#`-hex values and
+    /// multi-valued RDNs. Values compare as RFC 5280's caseIgnoreMatch does. A string that is not a
+    /// distinguished name gives `false`.
+    pub fn issuer_matches(&self, name: &str) -> bool {
+        NameKey::parse(name).is_some_and(|written| self.inner.issuer_key.matches(&written))
+    }
+
+    /// The serial number in decimal, the `X509SerialNumber` form; negative serials start with `-`.
+    pub fn serial_decimal(&self) -> &str {
+        &self.inner.serial_decimal
+    }
+
+    /// Does a decimal `X509SerialNumber` from a message equal the serial number? Surrounding white
+    /// space, a leading `+` and leading zeros are tolerated.
+    pub fn serial_matches(&self, decimal: &str) -> bool {
+        serial::matches(&self.inner.serial_decimal, decimal)
+    }
+
+    /// The key identifier of the subjectKeyIdentifier extension, if present.
+    pub fn subject_key_identifier(&self) -> Option<&[u8]> {
+        self.inner.subject_key_identifier.as_deref()
+    }
+
+    /// The SHA-1 digest of the DER: WS-Security's ThumbprintSHA1, WCF's thumbprint.
+    pub fn thumbprint_sha1(&self) -> [u8; 20] {
+        self.inner.sha1
+    }
+
+    /// The SHA-256 digest of the DER.
+    pub fn sha256(&self) -> [u8; 32] {
+        self.inner.sha256
+    }
+
+    /// The SHA-1 thumbprint in upper-case hex, as Windows shows it.
+    pub fn thumbprint_hex(&self) -> &str {
+        &self.inner.thumbprint_hex
+    }
+
+    /// The start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.inner.not_before
+    }
+
+    /// The end of the validity period.
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.inner.not_after
+    }
+
+    /// The subject's most specific common name (the first CN of [`Certificate::subject`]).
+    pub fn common_name(&self) -> Option<&str> {
+        self.inner.common_name.as_deref()
+    }
+
+    /// The subjectAltName dNSName entries, in order.
+    pub fn dns_names(&self) -> &[String] {
+        &self.inner.dns_names
+    }
+
+    /// The certificate as x509-cert parsed it, for code that needs more.
+    pub fn x509(&self) -> &x509_cert::Certificate {
+        &self.inner.x509
+    }
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der() == other.der()
+    }
+}
+
+impl Eq for Certificate {}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject())
+            .field("issuer", &self.issuer())
+            .field("serial", &self.serial_decimal())
+            .field("thumbprint", &self.thumbprint_hex())
+            .finish()
+    }
+}
