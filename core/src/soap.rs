@@ -117,6 +117,11 @@ impl Envelope {
         Ok(Self { version, envelope: root.id(), header, body })
     }
 
+    /// Every header block, in document order.
+    pub fn blocks<'d, 'a>(&self, doc: &'d Document<'a>) -> impl Iterator<Item = Element<'d, 'a>> + 'd {
+        self.header.into_iter().flat_map(move |header| doc.element(header).children())
+    }
+
     /// The header blocks with this expanded name, in document order.
     pub fn header_blocks<'d, 'a>(
         &self,
@@ -124,10 +129,7 @@ impl Envelope {
         namespace: &'d str,
         local_name: &'d str,
     ) -> impl Iterator<Item = Element<'d, 'a>> + 'd {
-        self.header
-            .into_iter()
-            .flat_map(move |header| doc.element(header).children())
-            .filter(move |block| block.is(namespace, local_name))
+        self.blocks(doc).filter(move |block| block.is(namespace, local_name))
     }
 
     /// The actor (SOAP 1.1) or role (SOAP 1.2) a header block targets; `None` for the ultimate

@@ -192,6 +192,19 @@ impl<'a> Document<'a> {
         self.ids.get(id).copied()
     }
 
+    /// The element whose start tag begins at byte `offset`.
+    pub fn element_at(&self, offset: usize) -> Option<ElementId> {
+        let index = self.elements.partition_point(|e| (e.start as usize) < offset);
+        self.elements.get(index).filter(|e| e.start as usize == offset).map(|_| ElementId(index as u32))
+    }
+
+    /// The elements whose start tags begin inside `range`, in document order.
+    pub fn elements_starting_in(&self, range: Range<usize>) -> impl Iterator<Item = Element<'_, 'a>> {
+        let first = self.elements.partition_point(|e| (e.start as usize) < range.start);
+        let end = self.elements.partition_point(|e| (e.start as usize) < range.end);
+        (first..end).map(|index| self.element(ElementId(index as u32)))
+    }
+
     /// The namespace name with this index.
     pub(crate) fn namespace(&self, ns: NsId) -> &str {
         &self.namespaces[ns as usize]
@@ -299,6 +312,21 @@ impl<'d, 'a> Element<'d, 'a> {
     /// The attribute with this expanded name (namespace "" for unqualified attributes).
     pub fn attribute(&self, namespace: &str, local_name: &str) -> Option<Attribute<'d, 'a>> {
         self.attributes().find(|a| a.local_name() == local_name && a.namespace() == namespace)
+    }
+
+    /// The namespace name bound to `prefix` ("" for the default namespace) in this element's
+    /// scope, or `None` when the prefix is not declared (the default namespace is then empty).
+    pub fn lookup_namespace(&self, prefix: &str) -> Option<&'d str> {
+        if prefix == "xml" {
+            return Some(XML_NS);
+        }
+        std::iter::successors(Some(*self), Element::parent).find_map(|element| {
+            let first = element.record.first_ns_decl as usize;
+            self.doc.ns_decls[first..first + usize::from(element.record.ns_decl_count)]
+                .iter()
+                .find(|d| self.doc.slice(d.prefix_start, d.prefix_start + u32::from(d.prefix_len)) == prefix)
+                .map(|d| self.doc.namespace(d.ns))
+        })
     }
 
     /// All character data inside this element (text and CDATA of every descendant, references

@@ -1,0 +1,94 @@
+//! Strict reading of the fixed-shape elements of XML-DSig, XML-Enc and WS-Security: children in
+//! the order a schema gives, required attributes, and text-only values.
+
+use std::borrow::Cow;
+
+use crate::error::{Error, ErrorCode};
+use crate::xml::{Children, Document, Element};
+
+/// Walks the child elements of one element in order, refusing anything unexpected.
+pub(crate) struct ChildCursor<'d, 'a> {
+    children: std::iter::Peekable<Children<'d, 'a>>,
+    parent: Element<'d, 'a>,
+    code: ErrorCode,
+}
+
+impl<'d, 'a> ChildCursor<'d, 'a> {
+    /// A cursor over `parent`'s children; violations are reported with `code`.
+    pub(crate) fn new(parent: Element<'d, 'a>, code: ErrorCode) -> Self {
+        Self { children: parent.children().peekable(), parent, code }
+    }
+
+    /// Takes the next child when it has this name.
+    pub(crate) fn optional(&mut self, namespace: &str, local_name: &str) -> Option<Element<'d, 'a>> {
+        self.children.next_if(|child| child.is(namespace, local_name))
+    }
+
+    /// Takes the next child, which must have this name.
+    pub(crate) fn required(&mut self, namespace: &str, local_name: &str) -> Result<Element<'d, 'a>, Error> {
+        self.optional(namespace, local_name).ok_or_else(|| {
+            let found = self.children.peek().map_or("nothing".to_owned(), |c| format!("<{}>", c.qname()));
+            Error::new(self.code, format!("<{}> must contain {local_name} here, found {found}", self.parent.qname()))
+        })
+    }
+
+    /// Takes every following child with this name, refusing more than `limit`.
+    pub(crate) fn repeated(
+        &mut self,
+        namespace: &str,
+        local_name: &str,
+        limit: usize,
+    ) -> Result<Vec<Element<'d, 'a>>, Error> {
+        let mut found = Vec::new();
+        while let Some(child) = self.optional(namespace, local_name) {
+            if found.len() == limit {
+                return Err(Error::new(
+                    ErrorCode::SecurityLimitExceeded,
+                    format!("more than {limit} {local_name} elements in <{}>", self.parent.qname()),
+                ));
+            }
+            found.push(child);
+        }
+        Ok(found)
+    }
+
+    /// Requires that no child is left.
+    pub(crate) fn finish(mut self) -> Result<(), Error> {
+        match self.children.next() {
+            None => Ok(()),
+            Some(extra) => {
+                Err(Error::new(self.code, format!("unexpected <{}> in <{}>", extra.qname(), self.parent.qname())))
+            }
+        }
+    }
+}
+
+/// The value of an unqualified attribute that must be present.
+pub(crate) fn required_attribute<'a>(
+    element: &Element<'_, 'a>,
+    local_name: &str,
+    code: ErrorCode,
+) -> Result<Cow<'a, str>, Error> {
+    element
+        .attribute("", local_name)
+        .map(|a| a.value())
+        .ok_or_else(|| Error::new(code, format!("<{}> has no {local_name} attribute", element.qname())))
+}
+
+/// The character data of an element that may hold nothing but text: no child element, comment,
+/// processing instruction or CDATA section can hide in it.
+pub(crate) fn text_only<'a>(
+    doc: &Document<'a>,
+    element: &Element<'_, 'a>,
+    code: ErrorCode,
+) -> Result<Cow<'a, str>, Error> {
+    if doc.input()[element.content_span()].contains(&b'<') {
+        return Err(Error::new(code, format!("<{}> must contain only text", element.qname())));
+    }
+    Ok(element.text())
+}
+
+/// The `#id` of a same-document reference.
+pub(crate) fn fragment(uri: &str) -> Option<&str> {
+    uri.strip_prefix('#').filter(|id| !id.is_empty())
+}

@@ -1,0 +1,106 @@
+//! Output by splicing: a message is changed by replacing byte ranges of its input, never by
+//! re-serializing a tree.
+
+use std::ops::Range;
+
+/// Replace `range` of the input with `bytes` (an empty range inserts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub range: Range<usize>,
+    pub bytes: Vec<u8>,
+}
+
+impl Edit {
+    /// Inserts `bytes` at `offset`.
+    pub(crate) fn insert(offset: usize, bytes: Vec<u8>) -> Self {
+        Self { range: offset..offset, bytes }
+    }
+
+    /// Replaces `range` with `bytes`.
+    pub(crate) fn replace(range: Range<usize>, bytes: Vec<u8>) -> Self {
+        Self { range, bytes }
+    }
+}
+
+/// A set of non-overlapping edits applied to one input in a single copy.
+#[derive(Debug)]
+pub(crate) struct Spliced {
+    /// The edited bytes.
+    pub bytes: Vec<u8>,
+    /// Where each edit's bytes landed, in the order of the edits given.
+    pub placed: Vec<Range<usize>>,
+    /// The edits' input and output ranges, sorted by input position.
+    shifts: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Spliced {
+    /// The output offset of an input offset outside every replaced range. The start of a
+    /// replaced range maps to the start of its replacement; offsets inside one map to `None`.
+    /// Text inserted at an offset comes before the input byte at that offset.
+    pub(crate) fn map(&self, offset: usize) -> Option<usize> {
+        let mut delta = 0isize;
+        for (input, output) in &self.shifts {
+            if offset < input.start {
+                return Some(offset.wrapping_add_signed(delta));
+            }
+            if offset == input.start && !input.is_empty() {
+                return Some(output.start);
+            }
+            if offset < input.end {
+                return None;
+            }
+            delta = output.end as isize - input.end as isize;
+        }
+        Some(offset.wrapping_add_signed(delta))
+    }
+}
+
+/// Applies `edits` (which must not overlap; inserts at one offset keep their order) to `input`.
+pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    order.sort_by_key(|&i| (edits[i].range.start, edits[i].range.end));
+    let grown: usize = edits.iter().map(|e| e.bytes.len()).sum();
+    let mut bytes = Vec::with_capacity(input.len() + grown);
+    let mut placed = vec![0..0; edits.len()];
+    let mut shifts = Vec::with_capacity(edits.len());
+    let mut copied = 0;
+    for i in order {
+        let edit = &edits[i];
+        debug_assert!(edit.range.start >= copied, "overlapping edits");
+        bytes.extend_from_slice(&input[copied..edit.range.start]);
+        let start = bytes.len();
+        bytes.extend_from_slice(&edit.bytes);
+        placed[i] = start..bytes.len();
+        shifts.push((edit.range.clone(), start..bytes.len()));
+        copied = edit.range.end;
+    }
+    bytes.extend_from_slice(&input[copied..]);
+    Spliced { bytes, placed, shifts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applies_edits_in_input_order_and_maps_offsets() {
+        let input = b"0123456789";
+        let edits = vec![
+            Edit::replace(6..8, b"xyz".to_vec()),
+            Edit::insert(2, b"A".to_vec()),
+            Edit::insert(2, b"B".to_vec()),
+            Edit::replace(4..5, Vec::new()),
+        ];
+        let spliced = apply(input, edits);
+        assert_eq!(spliced.bytes, b"01AB235xyz89");
+        assert_eq!(spliced.placed, vec![7..10, 2..3, 3..4, 6..6]);
+        assert_eq!(spliced.map(0), Some(0));
+        assert_eq!(spliced.map(2), Some(4));
+        assert_eq!(spliced.map(4), Some(6));
+        assert_eq!(spliced.map(5), Some(6));
+        assert_eq!(spliced.map(6), Some(7));
+        assert_eq!(spliced.map(7), None);
+        assert_eq!(spliced.map(8), Some(10));
+        assert_eq!(spliced.map(10), Some(12));
+    }
+}
