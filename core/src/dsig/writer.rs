@@ -1,0 +1,79 @@
+//! Outgoing signatures: the canonical `ds:SignedInfo` is written once and used both as the bytes
+//! that are signed and as the bytes placed in the message, so nothing is canonicalized twice.
+
+use super::{DSIG_NS, EXC_C14N};
+use crate::c14n::{self, C14nOptions, Subset};
+use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
+use crate::encoding::{push_attribute_value, push_base64};
+use crate::error::Error;
+use crate::xml::{Document, ElementId};
+
+/// Builds the canonical form (exclusive C14N) of a `ds:SignedInfo` whose references each carry
+/// one exclusive C14N transform.
+#[derive(Debug)]
+pub struct SignedInfoBuilder {
+    digest: DigestAlgorithm,
+    out: Vec<u8>,
+}
+
+impl SignedInfoBuilder {
+    /// Starts a SignedInfo for `method`, digesting references with `digest`.
+    pub fn new(method: SignatureAlgorithm, digest: DigestAlgorithm) -> Self {
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(b"<ds:SignedInfo xmlns:ds=\"");
+        out.extend_from_slice(DSIG_NS.as_bytes());
+        out.extend_from_slice(b"\"><ds:CanonicalizationMethod Algorithm=\"");
+        out.extend_from_slice(EXC_C14N.as_bytes());
+        out.extend_from_slice(b"\"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"");
+        out.extend_from_slice(method.uri().as_bytes());
+        out.extend_from_slice(b"\"></ds:SignatureMethod>");
+        Self { digest, out }
+    }
+
+    /// Adds a reference to the element `target`, whose Id is `id`, digesting its exclusive
+    /// canonical form straight from the document.
+    pub fn reference(&mut self, doc: &Document<'_>, target: ElementId, id: &str) -> Result<(), Error> {
+        let mut context = self.digest.context();
+        c14n::canonicalize(doc, Subset::Element(target), &C14nOptions::default(), &mut context)?;
+        self.digest_reference(id, context.finish().as_ref());
+        Ok(())
+    }
+
+    /// Adds a reference to the element with Id `id` whose digest is already known.
+    pub fn digest_reference(&mut self, id: &str, digest: &[u8]) {
+        let out = &mut self.out;
+        out.extend_from_slice(b"<ds:Reference URI=\"#");
+        push_attribute_value(out, id);
+        out.extend_from_slice(b"\"><ds:Transforms><ds:Transform Algorithm=\"");
+        out.extend_from_slice(EXC_C14N.as_bytes());
+        out.extend_from_slice(b"\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"");
+        out.extend_from_slice(self.digest.uri().as_bytes());
+        out.extend_from_slice(b"\"></ds:DigestMethod><ds:DigestValue>");
+        push_base64(out, digest);
+        out.extend_from_slice(b"</ds:DigestValue></ds:Reference>");
+    }
+
+    /// The canonical SignedInfo: sign these bytes and place them in the message unchanged.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"</ds:SignedInfo>");
+        self.out
+    }
+}
+
+/// Writes a complete `ds:Signature` (declaring the `ds` prefix) with the SignedInfo from
+/// [`SignedInfoBuilder::finish`], the signature value and the inside of `ds:KeyInfo`.
+pub fn write_signature(out: &mut Vec<u8>, id: Option<&str>, signed_info: &[u8], value: &[u8], key_info: &[u8]) {
+    out.extend_from_slice(b"<ds:Signature xmlns:ds=\"");
+    out.extend_from_slice(DSIG_NS.as_bytes());
+    if let Some(id) = id {
+        out.extend_from_slice(b"\" Id=\"");
+        push_attribute_value(out, id);
+    }
+    out.extend_from_slice(b"\">");
+    out.extend_from_slice(signed_info);
+    out.extend_from_slice(b"<ds:SignatureValue>");
+    push_base64(out, value);
+    out.extend_from_slice(b"</ds:SignatureValue><ds:KeyInfo>");
+    out.extend_from_slice(key_info);
+    out.extend_from_slice(b"</ds:KeyInfo></ds:Signature>");
+}
