@@ -81,6 +81,8 @@ pub enum ErrorCode {
     SecurityLimitExceeded = 509,
     /// The envelope to secure already has a `wsse:Security` header for our actor/role.
     SecurityHeaderPresent = 510,
+    /// The response does not belong to the request of this exchange.
+    ResponseMismatch = 511,
     /// A private key or certificate cannot be read or does not fit its use.
     CredentialInvalid = 600,
     /// The configuration is inconsistent or names something that does not exist.
@@ -132,6 +134,7 @@ impl ErrorCode {
             Self::SignerUntrusted => "SIGNER_UNTRUSTED",
             Self::SecurityLimitExceeded => "SECURITY_LIMIT_EXCEEDED",
             Self::SecurityHeaderPresent => "SECURITY_HEADER_PRESENT",
+            Self::ResponseMismatch => "RESPONSE_MISMATCH",
             Self::CredentialInvalid => "CREDENTIAL_INVALID",
             Self::ConfigInvalid => "CONFIG_INVALID",
             Self::CryptoFailure => "CRYPTO_FAILURE",

@@ -1,13 +1,22 @@
 //! wsseal-core: the WS-Security engine.
 //!
 //! The path of an envelope: [`xml::Document::parse`] indexes the bytes once; [`soap`] finds the
-//! envelope parts by position; [`c14n`] streams canonical bytes of any element into a hasher.
+//! envelope parts by position; [`c14n`] streams canonical bytes of any element into a hasher;
+//! [`dsig`] and [`xenc`] read and write signatures and encrypted data; [`wss`] puts them together
+//! into the WS-Security profiles behind [`wss::Engine`].
 
 pub mod c14n;
 pub mod cert;
+pub mod config;
 pub mod crypto;
+pub mod dsig;
+mod encoding;
 mod error;
+mod shape;
 pub mod soap;
+mod splice;
+pub mod wss;
+pub mod xenc;
 pub mod xml;
 
 pub use error::{Error, ErrorCode, WireFault};

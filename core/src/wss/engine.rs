@@ -1,0 +1,138 @@
+//! The engine of the WSS 1.0 mutual-certificate profile: our credentials, the trusted peer, the
+//! policy, and the replay cache, shared by every message.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::replay::ReplayCache;
+use super::trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};
+use super::{Credentials, Policy, Report, open, secure};
+use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
+use crate::error::{Error, ErrorCode};
+
+/// The state one side of a request/response exchange keeps between its two messages. A client
+/// gets it from [`Engine::secure`] of a request and passes it to [`Engine::open`] of the
+/// response; a service gets it from `open` of the request and passes it to `secure` of the
+/// response.
+#[derive(Clone, Debug, Default)]
+pub struct Exchange {
+    /// The other side's certificate: the request's signer, for a service's response.
+    pub peer: Option<Arc<TrustedCertificate>>,
+    /// The request's WS-Addressing MessageID, to which a response must relate.
+    pub message_id: Option<String>,
+    /// The signature values the request carried.
+    pub signature_values: Vec<Vec<u8>>,
+}
+
+/// A secured envelope.
+#[derive(Clone, Debug)]
+pub struct Secured {
+    /// The envelope with its Security header, encrypted parts and signature.
+    pub envelope: Vec<u8>,
+    /// What the response to it will be checked against.
+    pub exchange: Exchange,
+}
+
+/// An opened envelope: only verified, decrypted content.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    /// The envelope with its encrypted parts decrypted (and, by default, without the Security
+    /// header): exactly the bytes whose signatures were verified.
+    pub envelope: Vec<u8>,
+    /// What was proven about it.
+    pub report: Report,
+    /// What the response to it needs.
+    pub exchange: Exchange,
+}
+
+/// Secures and opens envelopes for one endpoint. Immutable and shareable across threads.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) policy: Policy,
+    pub(crate) credentials: Credentials,
+    pub(crate) validator: Arc<dyn CertificateValidator>,
+    pub(crate) recipient: Option<Arc<TrustedCertificate>>,
+    pub(crate) replay: Option<ReplayCache>,
+}
+
+impl Engine {
+    /// An engine that trusts exactly `peer` (pinned) and encrypts for it.
+    pub fn new(policy: Policy, credentials: Credentials, peer: crate::cert::Certificate) -> Result<Self, Error> {
+        let pinned = PinnedCertificate::new(peer.clone())?;
+        let recipient = Arc::new(TrustedCertificate::new(peer)?);
+        Self::with_validator(policy, credentials, Arc::new(pinned), Some(recipient))
+    }
+
+    /// An engine with its own certificate validator. `recipient` is the certificate requests are
+    /// encrypted for; responses are encrypted for the requester named by the [`Exchange`].
+    pub fn with_validator(
+        policy: Policy,
+        credentials: Credentials,
+        validator: Arc<dyn CertificateValidator>,
+        recipient: Option<Arc<TrustedCertificate>>,
+    ) -> Result<Self, Error> {
+        check_policy(&policy)?;
+        let replay = policy
+            .detect_replays
+            .then(|| ReplayCache::new(policy.replay_cache_size, policy.replay_window + policy.clock_skew * 2));
+        Ok(Self { policy, credentials, validator, recipient, replay })
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Our credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Secures `envelope` now: a request when `exchange` is `None`, the response to the request
+    /// the exchange came from otherwise.
+    pub fn secure(&self, envelope: &[u8], exchange: Option<&Exchange>) -> Result<Secured, Error> {
+        self.secure_at(envelope, exchange, OffsetDateTime::now_utc())
+    }
+
+    /// [`Engine::secure`] at a given time.
+    pub fn secure_at(
+        &self,
+        envelope: &[u8],
+        exchange: Option<&Exchange>,
+        now: OffsetDateTime,
+    ) -> Result<Secured, Error> {
+        secure::secure(self, envelope, exchange, now)
+    }
+
+    /// Opens `envelope` now: a request when `exchange` is `None`, the response to the request
+    /// the exchange came from otherwise.
+    pub fn open(&self, envelope: &[u8], exchange: Option<&Exchange>) -> Result<Opened, Error> {
+        self.open_at(envelope, exchange, OffsetDateTime::now_utc())
+    }
+
+    /// [`Engine::open`] at a given time.
+    pub fn open_at(&self, envelope: &[u8], exchange: Option<&Exchange>, now: OffsetDateTime) -> Result<Opened, Error> {
+        open::open(self, envelope, exchange, now)
+    }
+}
+
+fn check_policy(policy: &Policy) -> Result<(), Error> {
+    let suite = &policy.suite;
+    if suite.key_transport == KeyTransportAlgorithm::Rsa15 && !policy.allow_rsa15 {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!("suite {} uses RSA-1.5 key transport, which is off unless allow_rsa15 is set", suite.name),
+        ));
+    }
+    if suite.encryption == DataEncryptionAlgorithm::TripleDesCbc && !policy.allow_triple_des {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!("suite {} uses 3DES, which is off unless allow_triple_des is set", suite.name),
+        ));
+    }
+    if suite.asymmetric_signature.is_symmetric() || !suite.symmetric_signature.is_symmetric() {
+        return Err(Error::new(ErrorCode::ConfigInvalid, "the suite's signature algorithms are of the wrong kind"));
+    }
+    Ok(())
+}

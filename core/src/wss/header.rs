@@ -1,0 +1,76 @@
+//! The children of an incoming `wsse:Security` header, sorted by kind in document order. Any
+//! element the profile does not know is refused: nothing in the header is silently ignored.
+
+use super::SecurityLimits;
+use super::token::WSSE11_NS;
+use crate::dsig::DSIG_NS;
+use crate::error::{Error, ErrorCode};
+use crate::soap::WSSE_NS;
+use crate::xenc::XENC_NS;
+use crate::xml::{Document, ElementId, WSU_NS};
+
+/// The parts of a Security header.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SecurityHeader {
+    pub element: Option<ElementId>,
+    pub timestamps: Vec<ElementId>,
+    pub tokens: Vec<ElementId>,
+    pub encrypted_keys: Vec<ElementId>,
+    pub reference_lists: Vec<ElementId>,
+    pub signatures: Vec<ElementId>,
+    pub encrypted_data: Vec<ElementId>,
+}
+
+impl SecurityHeader {
+    /// Sorts the children of `security`, enforcing the count limits.
+    pub(crate) fn scan(doc: &Document<'_>, security: ElementId, limits: &SecurityLimits) -> Result<Self, Error> {
+        let mut header = Self { element: Some(security), ..Self::default() };
+        for child in doc.element(security).children() {
+            let list = match (child.namespace(), child.local_name()) {
+                (WSU_NS, "Timestamp") => &mut header.timestamps,
+                (WSSE_NS, "BinarySecurityToken") => &mut header.tokens,
+                (XENC_NS, "EncryptedKey") => &mut header.encrypted_keys,
+                (XENC_NS, "ReferenceList") => &mut header.reference_lists,
+                (XENC_NS, "EncryptedData") => &mut header.encrypted_data,
+                (DSIG_NS, "Signature") => &mut header.signatures,
+                (WSSE11_NS, "SignatureConfirmation") => {
+                    return Err(Error::new(
+                        ErrorCode::SecurityHeaderMalformed,
+                        "SignatureConfirmation belongs to the WSS 1.1 profile, not this one",
+                    ));
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorCode::SecurityHeaderMalformed,
+                        format!(
+                            "the Security header holds <{}> ({}), which this profile does not process",
+                            child.qname(),
+                            child.namespace()
+                        ),
+                    ));
+                }
+            };
+            list.push(child.id());
+        }
+        let over = |what: &str, count: usize, limit: usize| {
+            (count > limit).then(|| {
+                Error::new(
+                    ErrorCode::SecurityLimitExceeded,
+                    format!("{count} {what} in the Security header (limit {limit})"),
+                )
+            })
+        };
+        let tokens = header.tokens.len() + header.encrypted_keys.len();
+        if let Some(error) = over("tokens", tokens, limits.max_tokens)
+            .or_else(|| over("signatures", header.signatures.len(), limits.max_signatures))
+            .or_else(|| over("EncryptedData elements", header.encrypted_data.len(), limits.max_encrypted_data))
+            .or_else(|| over("ReferenceLists", header.reference_lists.len(), limits.max_tokens))
+        {
+            return Err(error);
+        }
+        if header.timestamps.len() > 1 {
+            return Err(Error::new(ErrorCode::TimestampInvalid, "more than one Timestamp in the Security header"));
+        }
+        Ok(header)
+    }
+}

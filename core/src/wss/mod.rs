@@ -1,0 +1,31 @@
+//! The WS-Security 1.0 mutual-certificate profile (X.509 Token Profile): what WSS4J/CXF, Metro,
+//! gSOAP, zeep and WCF's `MutualCertificate` + `WSSecurity10` speak. Each side signs with its own
+//! key and encrypts for the other side's certificate.
+//!
+//! [`Engine::secure`] writes the Security header and splices it into the envelope;
+//! [`Engine::open`] decrypts, verifies and enforces the [`Policy`] on element positions, and
+//! hands on only verified content with a [`Report`].
+
+mod credentials;
+mod decrypt;
+mod engine;
+mod header;
+mod open;
+mod policy;
+mod replay;
+mod report;
+mod secure;
+mod suite;
+pub mod timestamp;
+pub mod token;
+pub mod trust;
+
+pub use credentials::{Credentials, private_key_from_pem};
+pub use engine::{Engine, Exchange, Opened, Secured};
+pub use policy::{
+    KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement, SecurityLimits, WSA10_NS, WSA200408_NS,
+    addressing_headers,
+};
+pub use report::{Report, Signer, TimestampReport};
+pub use suite::{AlgorithmSuite, SUITES};
+pub use trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};

@@ -1,0 +1,393 @@
+//! Outbound: the Security header (Timestamp, BinarySecurityToken, EncryptedKey, Signature) is
+//! spliced into the envelope, signed parts get a `wsu:Id`, encrypted parts are replaced by their
+//! EncryptedData. The input is parsed once, and the spliced envelope once more to sign it.
+
+use time::OffsetDateTime;
+
+use super::engine::{Engine, Exchange, Secured};
+use super::timestamp::write_timestamp;
+use super::token::{self, WSSE11_NS};
+use super::trust::TrustedCertificate;
+use super::{KeyReference, ProtectionOrder, ReferenceListPlacement};
+use crate::crypto::{self, SymmetricKey};
+use crate::dsig::writer::{SignedInfoBuilder, write_signature};
+use crate::encoding::push_attribute_value;
+use crate::error::{Error, ErrorCode};
+use crate::soap::{Envelope, SoapVersion, WSSE_NS};
+use crate::splice::{self, Edit};
+use crate::xenc::EncryptionType;
+use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
+use crate::xml::{Document, Element, ElementId, WSU_NS};
+
+/// Fresh Ids that collide with none of the document's.
+struct Ids<'d, 'a> {
+    doc: &'d Document<'a>,
+    next: usize,
+}
+
+impl Ids<'_, '_> {
+    fn next(&mut self, prefix: &str) -> String {
+        loop {
+            self.next += 1;
+            let id = format!("{prefix}-{}", self.next);
+            if self.doc.element_by_id(&id).is_none() {
+                return id;
+            }
+        }
+    }
+}
+
+fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
+    Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
+}
+
+/// Secures `input` for the exchange's peer (a response) or the configured recipient (a request).
+pub(crate) fn secure(
+    engine: &Engine,
+    input: &[u8],
+    exchange: Option<&Exchange>,
+    now: OffsetDateTime,
+) -> Result<Secured, Error> {
+    let policy = &engine.policy;
+    let recipient = exchange.and_then(|e| e.peer.as_ref()).or(engine.recipient.as_ref());
+    let doc = Document::parse(input, &policy.limits.xml)?;
+    let envelope = Envelope::locate(&doc)?;
+    if envelope.security_header(&doc, policy.actor.as_deref())?.is_some() {
+        return Err(Error::new(
+            ErrorCode::SecurityHeaderPresent,
+            "the envelope already has a Security header for our role",
+        ));
+    }
+    let mut ids = Ids { doc: &doc, next: 0 };
+    let mut edits = Vec::new();
+
+    // Ids on the signed parts, and the encrypted header blocks.
+    let mut signed = vec![ensure_id(doc.element(envelope.body), &mut ids, &mut edits)];
+    let mut encrypted_headers = Vec::new();
+    for block in envelope.blocks(&doc) {
+        if policy.encrypted_headers.iter().any(|q| q.matches(&block)) {
+            encrypted_headers.push(block.id());
+        }
+        if policy.signed_headers.iter().any(|q| q.matches(&block)) {
+            signed.push(ensure_id(block, &mut ids, &mut edits));
+        }
+    }
+    let body_has_content = !doc.element(envelope.body).content_span().is_empty();
+    let encrypting = (policy.encrypt_body && body_has_content) || !encrypted_headers.is_empty();
+    let recipient = match (encrypting, recipient) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r.as_ref()),
+        (true, None) => {
+            return Err(Error::new(ErrorCode::ConfigInvalid, "no recipient certificate to encrypt for"));
+        }
+    };
+
+    // The Security header with Timestamp and tokens; the rest goes at `mark`.
+    let timestamp_id = ids.next("TS");
+    let token_id = ids.next("X509");
+    let recipient_token_id = ids.next("X509");
+    let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
+    write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    if policy.signer_reference == KeyReference::BinarySecurityToken {
+        token::write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64());
+    }
+    if let Some(recipient) = recipient.filter(|_| policy.recipient_reference == KeyReference::BinarySecurityToken) {
+        let encoded = crate::encoding::encode_base64(recipient.certificate.der());
+        token::write_binary_security_token(&mut security, &recipient_token_id, &encoded);
+    }
+    let mark = security.len();
+    security.extend_from_slice(b"</wsse:Security>");
+    let header_edit = edits.len();
+    let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
+    edits.push(edit);
+
+    let prepared = splice::apply(input, edits);
+    let mark = prepared.placed[header_edit].start + security_offset + mark;
+    let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
+    let envelope = Envelope::locate(&doc)?;
+    let mut ids = Ids { doc: &doc, next: ids.next };
+    let mut references: Vec<(ElementId, String)> =
+        signed.iter().map(|id| (doc.element_by_id(id).expect("an Id we just wrote"), id.clone())).collect();
+    references.push((doc.element_by_id(&timestamp_id).expect("the Timestamp we just wrote"), timestamp_id));
+    let encrypted_headers: Vec<ElementId> = envelope
+        .blocks(&doc)
+        .filter(|b| policy.encrypted_headers.iter().any(|q| q.matches(b)))
+        .map(|b| b.id())
+        .collect();
+    let signer = Signing { engine, token_id: &token_id };
+
+    let output = match (recipient, policy.protection_order) {
+        (None, _) => {
+            let signature = signer.signature(&doc, &references, &mut ids)?;
+            splice::apply(&prepared.bytes, vec![Edit::insert(mark, signature)]).bytes
+        }
+        (Some(recipient), ProtectionOrder::EncryptBeforeSign) => {
+            let mut encryption = Encryption::new(engine, recipient, &recipient_token_id)?;
+            let mut edits = encryption.parts(&doc, &envelope, &encrypted_headers, &mut ids)?;
+            edits.push(Edit::insert(mark, encryption.header_elements(&mut ids)?));
+            let encrypted = splice::apply(&prepared.bytes, edits);
+            let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
+            let references: Vec<(ElementId, String)> = references
+                .iter()
+                .filter_map(|(_, id)| doc.element_by_id(id).map(|e| (e, id.clone())))
+                .chain(
+                    encryption.signed_wrappers.iter().filter_map(|id| doc.element_by_id(id).map(|e| (e, id.clone()))),
+                )
+                .collect();
+            let signature = signer.signature(&doc, &references, &mut ids)?;
+            splice::apply(&encrypted.bytes, vec![Edit::insert(mark, signature)]).bytes
+        }
+        (Some(recipient), order) => {
+            let signature = signer.signature(&doc, &references, &mut ids)?;
+            let mut encryption = Encryption::new(engine, recipient, &recipient_token_id)?;
+            let mut edits = encryption.parts(&doc, &envelope, &encrypted_headers, &mut ids)?;
+            let signature = if order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature {
+                encryption.element(&signature, &mut ids)?
+            } else {
+                signature
+            };
+            let mut header = encryption.header_elements(&mut ids)?;
+            header.extend_from_slice(&signature);
+            edits.push(Edit::insert(mark, header));
+            splice::apply(&prepared.bytes, edits).bytes
+        }
+    };
+    Ok(Secured {
+        envelope: output,
+        exchange: Exchange { peer: recipient.map(|r| std::sync::Arc::new(r.clone())), ..Exchange::default() },
+    })
+}
+
+/// The `wsu:Id` of `element`, adding one (and the `wsu` declaration when needed) if it has none.
+fn ensure_id(element: Element<'_, '_>, ids: &mut Ids<'_, '_>, edits: &mut Vec<Edit>) -> String {
+    if let Some(id) = element.attribute(WSU_NS, "Id") {
+        return id.value().into_owned();
+    }
+    let id = ids.next("id");
+    // `wsu`, unless the element's scope binds it to something else.
+    let prefix = (0..)
+        .map(|n| if n == 0 { "wsu".to_owned() } else { format!("wsu{n}") })
+        .find(|p| element.lookup_namespace(p).is_none_or(|ns| ns == WSU_NS))
+        .unwrap_or_default();
+    let mut attribute = format!(" {prefix}:Id=\"").into_bytes();
+    push_attribute_value(&mut attribute, &id);
+    attribute.push(b'"');
+    if element.lookup_namespace(&prefix) != Some(WSU_NS) {
+        attribute.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
+    }
+    edits.push(Edit::insert(element.span().start + 1 + element.qname().len(), attribute));
+    id
+}
+
+/// The start tag of our Security header, declaring what it uses.
+fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>) -> Vec<u8> {
+    let soap = envelope.version.namespace();
+    let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
+    let prefix = doc.element(envelope.envelope).prefix();
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"<wsse:Security xmlns:wsse=\"");
+    out.extend_from_slice(WSSE_NS.as_bytes());
+    out.extend_from_slice(b"\" xmlns:wsu=\"");
+    out.extend_from_slice(WSU_NS.as_bytes());
+    out.push(b'"');
+    let prefix = if !prefix.is_empty() && scope.lookup_namespace(prefix) == Some(soap) {
+        prefix
+    } else {
+        out.extend_from_slice(format!(" xmlns:soap=\"{soap}\"").as_bytes());
+        "soap"
+    };
+    let must_understand = match envelope.version {
+        SoapVersion::Soap11 => "1",
+        SoapVersion::Soap12 => "true",
+    };
+    out.extend_from_slice(format!(" {prefix}:mustUnderstand=\"{must_understand}\"").as_bytes());
+    if let Some(actor) = actor {
+        out.extend_from_slice(format!(" {prefix}:{}=\"", envelope.version.actor_attribute()).as_bytes());
+        push_attribute_value(&mut out, actor);
+        out.push(b'"');
+    }
+    out.push(b'>');
+    out
+}
+
+/// The edit that places `security` first in the Header (creating the Header if needed), and
+/// where `security` starts inside the edit's bytes.
+fn insert_security_header(doc: &Document<'_>, envelope: &Envelope, security: Vec<u8>) -> (Edit, usize) {
+    match envelope.header.map(|h| doc.element(h)) {
+        Some(header) if header.content_span().start < header.span().end => {
+            (Edit::insert(header.content_span().start, security), 0)
+        }
+        Some(header) => {
+            // `<S:Header .../>`: reopen it around the Security header.
+            let span = header.span();
+            let start_tag = doc.as_str()[span.start..span.end - 2].trim_end();
+            let open = format!("{start_tag}>");
+            let mut bytes = open.clone().into_bytes();
+            bytes.extend_from_slice(&security);
+            bytes.extend_from_slice(format!("</{}>", header.qname()).as_bytes());
+            (Edit::replace(span, bytes), open.len())
+        }
+        None => {
+            let prefix = doc.element(envelope.envelope).prefix();
+            let name = if prefix.is_empty() { "Header".to_owned() } else { format!("{prefix}:Header") };
+            let open = format!("<{name}>");
+            let mut bytes = open.clone().into_bytes();
+            bytes.extend_from_slice(&security);
+            bytes.extend_from_slice(format!("</{name}>").as_bytes());
+            (Edit::insert(doc.element(envelope.body).span().start, bytes), open.len())
+        }
+    }
+}
+
+/// Signs with our key.
+struct Signing<'e> {
+    engine: &'e Engine,
+    token_id: &'e str,
+}
+
+impl Signing<'_> {
+    /// A `ds:Signature` over `references`, each digested from `doc`.
+    fn signature(
+        &self,
+        doc: &Document<'_>,
+        references: &[(ElementId, String)],
+        ids: &mut Ids<'_, '_>,
+    ) -> Result<Vec<u8>, Error> {
+        let policy = &self.engine.policy;
+        let method = policy.suite.asymmetric_signature;
+        let mut builder = SignedInfoBuilder::new(method, policy.suite.digest);
+        for (element, id) in references {
+            builder.reference(doc, *element, id)?;
+        }
+        let signed_info = builder.finish();
+        let value = self.engine.credentials.key().sign(method, &signed_info).map_err(|e| {
+            Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
+        })?;
+        let mut key_info = Vec::with_capacity(512);
+        token::write_certificate_reference(
+            &mut key_info,
+            policy.signer_reference,
+            self.engine.credentials.certificate(),
+            self.token_id,
+        )?;
+        let mut out = Vec::with_capacity(signed_info.len() + value.len() * 2 + key_info.len() + 256);
+        write_signature(&mut out, Some(&ids.next("SIG")), &signed_info, &value, &key_info);
+        Ok(out)
+    }
+}
+
+/// Encrypts parts with one fresh content key, wrapped for the recipient.
+struct Encryption<'e> {
+    engine: &'e Engine,
+    recipient: &'e TrustedCertificate,
+    recipient_token_id: &'e str,
+    key: SymmetricKey,
+    key_id: String,
+    data_ids: Vec<String>,
+    /// Ids of the EncryptedHeader wrappers, which an encrypt-before-sign signature covers.
+    signed_wrappers: Vec<String>,
+}
+
+impl<'e> Encryption<'e> {
+    fn new(engine: &'e Engine, recipient: &'e TrustedCertificate, recipient_token_id: &'e str) -> Result<Self, Error> {
+        let algorithm = engine.policy.suite.encryption;
+        let key = SymmetricKey::generate(algorithm.key_len()).map_err(|e| crypto_failure("content key", e))?;
+        Ok(Self {
+            engine,
+            recipient,
+            recipient_token_id,
+            key,
+            key_id: String::new(),
+            data_ids: Vec::new(),
+            signed_wrappers: Vec::new(),
+        })
+    }
+
+    /// The EncryptedData of `plaintext`, recording its Id.
+    fn encrypted_data(
+        &mut self,
+        plaintext: &[u8],
+        kind: EncryptionType,
+        ids: &mut Ids<'_, '_>,
+    ) -> Result<Vec<u8>, Error> {
+        let algorithm = self.engine.policy.suite.encryption;
+        let cipher = crypto::encrypt_data(algorithm, &self.key, plaintext).map_err(|e| {
+            Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
+        })?;
+        if self.key_id.is_empty() {
+            self.key_id = ids.next("EK");
+        }
+        let id = ids.next("ED");
+        let key_info = (self.engine.policy.reference_list == ReferenceListPlacement::Standalone).then(|| {
+            let mut key_info = Vec::new();
+            token::write_encrypted_key_reference(&mut key_info, &self.key_id);
+            key_info
+        });
+        let mut out = Vec::new();
+        write_encrypted_data(&mut out, &id, kind, algorithm, key_info.as_deref(), &cipher);
+        self.data_ids.push(id);
+        Ok(out)
+    }
+
+    /// Edits that replace the Body content and the encrypted header blocks of `doc`.
+    fn parts(
+        &mut self,
+        doc: &Document<'_>,
+        envelope: &Envelope,
+        headers: &[ElementId],
+        ids: &mut Ids<'_, '_>,
+    ) -> Result<Vec<Edit>, Error> {
+        let mut edits = Vec::new();
+        for &header in headers {
+            let span = doc.element(header).span();
+            let data = self.encrypted_data(&doc.input()[span.clone()], EncryptionType::Element, ids)?;
+            let wrapper_id = ids.next("EH");
+            let mut wrapped = format!(
+                "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\">"
+            )
+            .into_bytes();
+            wrapped.extend_from_slice(&data);
+            wrapped.extend_from_slice(b"</wsse11:EncryptedHeader>");
+            self.signed_wrappers.push(wrapper_id);
+            edits.push(Edit::replace(span, wrapped));
+        }
+        let body = doc.element(envelope.body).content_span();
+        if self.engine.policy.encrypt_body && !body.is_empty() {
+            let data = self.encrypted_data(&doc.input()[body.clone()], EncryptionType::Content, ids)?;
+            edits.push(Edit::replace(body, data));
+        }
+        Ok(edits)
+    }
+
+    /// `element` (self-contained XML, such as our signature) as an EncryptedData.
+    fn element(&mut self, element: &[u8], ids: &mut Ids<'_, '_>) -> Result<Vec<u8>, Error> {
+        self.encrypted_data(element, EncryptionType::Element, ids)
+    }
+
+    /// The EncryptedKey (and a standalone ReferenceList) for the header.
+    fn header_elements(&mut self, ids: &mut Ids<'_, '_>) -> Result<Vec<u8>, Error> {
+        let policy = &self.engine.policy;
+        if self.key_id.is_empty() {
+            self.key_id = ids.next("EK");
+        }
+        let wrapped =
+            self.recipient.public_key.encrypt_key(policy.suite.key_transport, self.key.as_bytes()).map_err(|e| {
+                Error::new(ErrorCode::ConfigInvalid, format!("cannot wrap the key for the recipient: {e}"))
+            })?;
+        let mut key_info = Vec::with_capacity(512);
+        token::write_certificate_reference(
+            &mut key_info,
+            policy.recipient_reference,
+            &self.recipient.certificate,
+            self.recipient_token_id,
+        )?;
+        let standalone = policy.reference_list == ReferenceListPlacement::Standalone;
+        let inside: &[String] = if standalone { &[] } else { &self.data_ids };
+        let mut out = Vec::with_capacity(2048);
+        write_encrypted_key(&mut out, &self.key_id, policy.suite.key_transport, &key_info, &wrapped, inside);
+        if standalone {
+            write_reference_list(&mut out, &self.data_ids, true);
+        }
+        Ok(out)
+    }
+}

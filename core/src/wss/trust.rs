@@ -1,0 +1,88 @@
+//! Who we trust to sign: the seam where certificate validation plugs in. Until chain validation
+//! lands, the peer's certificate is pinned by configuration.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::cert::Certificate;
+use crate::crypto::PublicKey;
+use crate::error::{Error, ErrorCode};
+
+use super::token::TokenReference;
+
+/// A peer certificate that passed validation, with its public key parsed once.
+#[derive(Clone, Debug)]
+pub struct TrustedCertificate {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Its public key.
+    pub public_key: PublicKey,
+}
+
+impl TrustedCertificate {
+    /// Parses the key of `certificate`.
+    pub fn new(certificate: Certificate) -> Result<Self, Error> {
+        let public_key = PublicKey::from_spki_der(certificate.spki_der()).map_err(|e| {
+            Error::new(
+                ErrorCode::CredentialInvalid,
+                format!("the key of certificate {} cannot be used: {e}", certificate.subject()),
+            )
+        })?;
+        Ok(Self { certificate, public_key })
+    }
+}
+
+/// Decides whether a certificate that signs a message is trusted.
+pub trait CertificateValidator: Send + Sync + fmt::Debug {
+    /// Validates a certificate the message carries (DER), returning it parsed with its key.
+    fn validate_der(&self, der: &[u8]) -> Result<Arc<TrustedCertificate>, Error>;
+
+    /// Finds a trusted certificate that a key identifier or issuer/serial names, for messages
+    /// that do not carry the certificate.
+    fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error>;
+}
+
+/// Trusts exactly one certificate, configured out of band; every other certificate is refused.
+#[derive(Clone, Debug)]
+pub struct PinnedCertificate {
+    peer: Arc<TrustedCertificate>,
+}
+
+impl PinnedCertificate {
+    /// Pins `certificate`.
+    pub fn new(certificate: Certificate) -> Result<Self, Error> {
+        Ok(Self { peer: Arc::new(TrustedCertificate::new(certificate)?) })
+    }
+}
+
+impl CertificateValidator for PinnedCertificate {
+    fn validate_der(&self, der: &[u8]) -> Result<Arc<TrustedCertificate>, Error> {
+        if der == self.peer.certificate.der() {
+            return Ok(self.peer.clone());
+        }
+        let presented = Certificate::from_der(der)
+            .map(|c| format!("{} (SHA-1 {})", c.subject(), c.thumbprint_hex()))
+            .unwrap_or_else(|_| "an unparsable certificate".to_owned());
+        Err(Error::new(
+            ErrorCode::SignerUntrusted,
+            format!(
+                "the message is signed by {presented}, not by the pinned peer certificate {} (SHA-1 {})",
+                self.peer.certificate.subject(),
+                self.peer.certificate.thumbprint_hex()
+            ),
+        ))
+    }
+
+    fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error> {
+        if reference.names(&self.peer.certificate) {
+            return Ok(self.peer.clone());
+        }
+        Err(Error::new(
+            ErrorCode::SignerUntrusted,
+            format!(
+                "the signing key reference does not name the pinned peer certificate {}",
+                self.peer.certificate.subject()
+            ),
+        ))
+    }
+}
