@@ -1,0 +1,318 @@
+//! The TOML configuration of an engine: our credentials, the peer certificate, and the policy.
+//! Paths are relative to the configuration file. Every key has a safe default; unknown keys are
+//! refused so that a typo never silently weakens the policy.
+//!
+//! ```toml
+//! [credentials]
+//! certificate = "client.pem"
+//! private_key = "client.key.pem"
+//!
+//! [peer]
+//! certificate = "service.pem"
+//!
+//! [policy]
+//! suite = "Basic256Sha256"                 # any WS-SecurityPolicy suite name
+//! protection_order = "SignBeforeEncrypt"   # SignBeforeEncryptAndEncryptSignature, EncryptBeforeSign
+//! encrypted_headers = ["{http://www.w3.org/2005/08/addressing}Action"]
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cert::Certificate;
+use crate::crypto::{DataEncryptionAlgorithm, DigestAlgorithm, KeyTransportAlgorithm, SignatureAlgorithm};
+use crate::error::{Error, ErrorCode};
+use crate::wss::{
+    AlgorithmSuite, Credentials, Engine, KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement,
+};
+
+/// A parsed configuration file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Our certificate and key.
+    #[serde(default)]
+    pub credentials: CredentialsConfig,
+    /// The peer.
+    #[serde(default)]
+    pub peer: PeerConfig,
+    /// The security policy.
+    #[serde(default)]
+    pub policy: PolicyConfig,
+    /// Processing limits.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Where relative paths start: the configuration file's directory.
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+/// `[credentials]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// PEM file with our certificate.
+    pub certificate: Option<PathBuf>,
+    /// PEM file with our private key (PKCS#8, PKCS#1 or SEC1).
+    pub private_key: Option<PathBuf>,
+}
+
+/// `[peer]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerConfig {
+    /// PEM file with the peer's certificate: pinned as the only trusted signer, and the
+    /// recipient of what we encrypt.
+    pub certificate: Option<PathBuf>,
+}
+
+/// `[policy]`: see [`Policy`] for the meaning and defaults of each key.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct PolicyConfig {
+    pub suite: Option<String>,
+    /// Overrides of single algorithms of the suite, by URI.
+    pub digest: Option<String>,
+    pub signature: Option<String>,
+    pub encryption: Option<String>,
+    pub key_transport: Option<String>,
+    pub allow_rsa15: Option<bool>,
+    pub allow_triple_des: Option<bool>,
+    pub protection_order: Option<ProtectionOrderName>,
+    pub encrypt_body: Option<bool>,
+    /// Clark names, `{namespace}local`.
+    pub signed_headers: Option<Vec<String>>,
+    pub encrypted_headers: Option<Vec<String>>,
+    pub recipient_reference: Option<KeyReferenceName>,
+    pub signer_reference: Option<KeyReferenceName>,
+    pub reference_list: Option<ReferenceListName>,
+    pub require_timestamp: Option<bool>,
+    pub timestamp_ttl_seconds: Option<u64>,
+    pub clock_skew_seconds: Option<u64>,
+    pub replay_window_seconds: Option<u64>,
+    pub detect_replays: Option<bool>,
+    pub replay_cache_size: Option<u64>,
+    pub actor: Option<String>,
+    pub keep_security_header: Option<bool>,
+}
+
+/// `[limits]`: see [`crate::wss::SecurityLimits`] and [`crate::xml::Limits`].
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct LimitsConfig {
+    pub max_envelope_bytes: Option<usize>,
+    pub max_depth: Option<usize>,
+    pub max_attributes: Option<usize>,
+    pub max_references: Option<usize>,
+    pub max_transforms: Option<usize>,
+    pub max_encrypted_data: Option<usize>,
+    pub max_signatures: Option<usize>,
+    pub max_tokens: Option<usize>,
+}
+
+/// A protection order by its WCF name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ProtectionOrderName {
+    SignBeforeEncrypt,
+    SignBeforeEncryptAndEncryptSignature,
+    EncryptBeforeSign,
+}
+
+/// A key reference style by name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum KeyReferenceName {
+    SubjectKeyIdentifier,
+    IssuerSerial,
+    Thumbprint,
+    BinarySecurityToken,
+}
+
+/// A ReferenceList placement by name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ReferenceListName {
+    InEncryptedKey,
+    Standalone,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::ConfigInvalid, message)
+}
+
+impl Config {
+    /// Parses TOML text; relative paths will start at `base`.
+    pub fn from_toml(text: &str, base: impl Into<PathBuf>) -> Result<Self, Error> {
+        let mut config: Self = toml::from_str(text).map_err(|e| invalid(format!("configuration: {e}")))?;
+        config.base = base.into();
+        Ok(config)
+    }
+
+    /// Reads and parses a configuration file.
+    pub fn from_file(path: &Path) -> Result<Self, Error> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_toml(&text, path.parent().unwrap_or(Path::new(".")))
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
+        let full = self.base.join(path);
+        std::fs::read(&full).map_err(|e| invalid(format!("cannot read {}: {e}", full.display())))
+    }
+
+    /// The policy this configuration describes.
+    pub fn policy(&self) -> Result<Policy, Error> {
+        let p = &self.policy;
+        let defaults = Policy::default();
+        let mut suite = match &p.suite {
+            Some(name) => {
+                AlgorithmSuite::by_name(name).ok_or_else(|| invalid(format!("unknown algorithm suite {name}")))?
+            }
+            None => defaults.suite,
+        };
+        let by_uri = |what: &str, uri: &str| invalid(format!("unknown {what} algorithm {uri}"));
+        if let Some(uri) = &p.digest {
+            suite.digest = DigestAlgorithm::from_uri(uri).ok_or_else(|| by_uri("digest", uri))?;
+        }
+        if let Some(uri) = &p.signature {
+            suite.asymmetric_signature = SignatureAlgorithm::from_uri(uri).ok_or_else(|| by_uri("signature", uri))?;
+        }
+        if let Some(uri) = &p.encryption {
+            suite.encryption = DataEncryptionAlgorithm::from_uri(uri).ok_or_else(|| by_uri("encryption", uri))?;
+        }
+        if let Some(uri) = &p.key_transport {
+            suite.key_transport = KeyTransportAlgorithm::from_uri(uri).ok_or_else(|| by_uri("key transport", uri))?;
+        }
+        let qnames = |names: &Option<Vec<String>>, default: Vec<QName>| -> Result<Vec<QName>, Error> {
+            match names {
+                None => Ok(default),
+                Some(list) => list
+                    .iter()
+                    .map(|n| {
+                        QName::from_clark(n).ok_or_else(|| invalid(format!("{n:?} is not a {{namespace}}local name")))
+                    })
+                    .collect(),
+            }
+        };
+        let seconds = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
+        let l = &self.limits;
+        let mut limits = defaults.limits;
+        limits.xml.max_size = l.max_envelope_bytes.unwrap_or(limits.xml.max_size);
+        limits.xml.max_depth = l.max_depth.unwrap_or(limits.xml.max_depth);
+        limits.xml.max_attributes = l.max_attributes.unwrap_or(limits.xml.max_attributes);
+        limits.dsig.max_references = l.max_references.unwrap_or(limits.dsig.max_references);
+        limits.dsig.max_transforms = l.max_transforms.unwrap_or(limits.dsig.max_transforms);
+        limits.max_encrypted_data = l.max_encrypted_data.unwrap_or(limits.max_encrypted_data);
+        limits.max_signatures = l.max_signatures.unwrap_or(limits.max_signatures);
+        limits.max_tokens = l.max_tokens.unwrap_or(limits.max_tokens);
+        Ok(Policy {
+            suite,
+            allow_rsa15: p.allow_rsa15.unwrap_or(defaults.allow_rsa15),
+            allow_triple_des: p.allow_triple_des.unwrap_or(defaults.allow_triple_des),
+            protection_order: p.protection_order.map_or(defaults.protection_order, |o| match o {
+                ProtectionOrderName::SignBeforeEncrypt => ProtectionOrder::SignBeforeEncrypt,
+                ProtectionOrderName::SignBeforeEncryptAndEncryptSignature => {
+                    ProtectionOrder::SignBeforeEncryptAndEncryptSignature
+                }
+                ProtectionOrderName::EncryptBeforeSign => ProtectionOrder::EncryptBeforeSign,
+            }),
+            encrypt_body: p.encrypt_body.unwrap_or(defaults.encrypt_body),
+            signed_headers: qnames(&p.signed_headers, defaults.signed_headers)?,
+            encrypted_headers: qnames(&p.encrypted_headers, defaults.encrypted_headers)?,
+            recipient_reference: p.recipient_reference.map_or(defaults.recipient_reference, key_reference),
+            signer_reference: p.signer_reference.map_or(defaults.signer_reference, key_reference),
+            reference_list: p.reference_list.map_or(defaults.reference_list, |r| match r {
+                ReferenceListName::InEncryptedKey => ReferenceListPlacement::InEncryptedKey,
+                ReferenceListName::Standalone => ReferenceListPlacement::Standalone,
+            }),
+            require_timestamp: p.require_timestamp.unwrap_or(defaults.require_timestamp),
+            timestamp_ttl: seconds(p.timestamp_ttl_seconds, defaults.timestamp_ttl),
+            clock_skew: seconds(p.clock_skew_seconds, defaults.clock_skew),
+            replay_window: seconds(p.replay_window_seconds, defaults.replay_window),
+            detect_replays: p.detect_replays.unwrap_or(defaults.detect_replays),
+            replay_cache_size: p.replay_cache_size.unwrap_or(defaults.replay_cache_size),
+            actor: p.actor.clone().or(defaults.actor),
+            keep_security_header: p.keep_security_header.unwrap_or(defaults.keep_security_header),
+            limits,
+        })
+    }
+
+    /// Builds the engine: reads the credentials and the peer certificate.
+    pub fn engine(&self) -> Result<Engine, Error> {
+        let missing = |what: &str| invalid(format!("the configuration names no {what}"));
+        let certificate = self.credentials.certificate.as_deref().ok_or_else(|| missing("credentials.certificate"))?;
+        let key = self.credentials.private_key.as_deref().ok_or_else(|| missing("credentials.private_key"))?;
+        let credentials = Credentials::from_pem(&self.read(certificate)?, &self.read(key)?)?;
+        let peer = self.peer.certificate.as_deref().ok_or_else(|| missing("peer.certificate"))?;
+        let peer = Certificate::from_pem(&self.read(peer)?)
+            .map_err(|e| Error::new(ErrorCode::CredentialInvalid, format!("peer certificate: {}", e.message())))?;
+        Engine::new(self.policy()?, credentials, peer)
+    }
+}
+
+fn key_reference(name: KeyReferenceName) -> KeyReference {
+    match name {
+        KeyReferenceName::SubjectKeyIdentifier => KeyReference::SubjectKeyIdentifier,
+        KeyReferenceName::IssuerSerial => KeyReference::IssuerSerial,
+        KeyReferenceName::Thumbprint => KeyReference::Thumbprint,
+        KeyReferenceName::BinarySecurityToken => KeyReference::BinarySecurityToken,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_policy_defaults() {
+        assert_eq!(Config::from_toml("", ".").unwrap().policy().unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let text = r#"
+            [policy]
+            suite = "basic256sha256"
+            encryption = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+            protection_order = "EncryptBeforeSign"
+            encrypted_headers = ["{urn:x}H"]
+            signed_headers = []
+            recipient_reference = "Thumbprint"
+            reference_list = "Standalone"
+            clock_skew_seconds = 60
+            actor = "urn:a"
+            [limits]
+            max_references = 3
+        "#;
+        let policy = Config::from_toml(text, ".").unwrap().policy().unwrap();
+        assert_eq!(policy.suite.digest, DigestAlgorithm::Sha256);
+        assert_eq!(policy.suite.encryption, DataEncryptionAlgorithm::Aes256Gcm);
+        assert_eq!(policy.protection_order, ProtectionOrder::EncryptBeforeSign);
+        assert_eq!(policy.encrypted_headers, vec![QName::new("urn:x", "H")]);
+        assert!(policy.signed_headers.is_empty());
+        assert_eq!(policy.recipient_reference, KeyReference::Thumbprint);
+        assert_eq!(policy.reference_list, ReferenceListPlacement::Standalone);
+        assert_eq!(policy.clock_skew, Duration::from_secs(60));
+        assert_eq!(policy.actor.as_deref(), Some("urn:a"));
+        assert_eq!(policy.limits.dsig.max_references, 3);
+    }
+
+    #[test]
+    fn mistakes_are_refused() {
+        for text in [
+            "[policy]\nsuit = \"Basic256\"",
+            "[policy]\nsuite = \"Basic512\"",
+            "[policy]\nprotection_order = \"SignOnly\"",
+            "[policy]\ndigest = \"md5\"",
+            "[policy]\nencrypted_headers = [\"Action\"]",
+        ] {
+            let err = Config::from_toml(text, ".").and_then(|c| c.policy()).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::ConfigInvalid, "{text}");
+        }
+    }
+}
