@@ -101,3 +101,20 @@ pub fn body_content(envelope: &[u8]) -> String {
     let end = text[..end].rfind("</").unwrap();
     text[start..end].to_owned()
 }
+
+const PEERS_HINT: &str =
+    "run ./scripts/test once: it installs Python, lxml, xmlsec and xmlsec1, and exports WSSEAL_PYTHON / WSSEAL_PEERS";
+
+/// The Python with the peers' packages, and the peers' directory (../shared/peers).
+pub fn peer_paths() -> (std::path::PathBuf, std::path::PathBuf) {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = std::env::var_os("WSSEAL_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace.join(".venv/bin/python"));
+    let peers = std::env::var_os("WSSEAL_PEERS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace.join("../shared/peers"));
+    assert!(python.exists(), "Python {} not found: {PEERS_HINT}", python.display());
+    assert!(peers.join("pyxmlsec_wss.py").exists(), "peers not found in {}: {PEERS_HINT}", peers.display());
+    (python, peers)
+}
