@@ -276,3 +276,51 @@ fn the_wire_fault_never_says_why() {
     assert_eq!(a.wire_fault(), b.wire_fault());
     let _ = ProtectionOrder::default();
 }
+
+#[test]
+fn limits_bound_the_work_of_one_message() {
+    let (message, _) = signed();
+    let strict = |limits: wsseal_core::wss::SecurityLimits| {
+        let p = Policy { limits, ..sign_only() };
+        engines(sign_only(), p).1
+    };
+    let mut limits = wsseal_core::wss::SecurityLimits::default();
+    limits.dsig.max_references = 3;
+    assert_eq!(refused(&strict(limits.clone()), &message).code(), ErrorCode::SecurityLimitExceeded);
+    let mut limits = wsseal_core::wss::SecurityLimits::default();
+    limits.max_tokens = 0;
+    assert_eq!(refused(&strict(limits), &message).code(), ErrorCode::SecurityLimitExceeded);
+    let mut limits = wsseal_core::wss::SecurityLimits::default();
+    limits.xml.max_size = 1024;
+    assert_eq!(refused(&strict(limits), &message).code(), ErrorCode::XmlLimitExceeded);
+    let (_, service) = engines(sign_only(), sign_only());
+    // 31 transforms in one reference.
+    let transform = "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"></ds:Transform>";
+    let many = message.replacen(transform, &transform.repeat(31), 1);
+    assert_eq!(refused(&service, &many).code(), ErrorCode::SecurityLimitExceeded);
+}
+
+#[test]
+fn hostile_headers_fail_closed() {
+    let (message, service) = signed();
+    // Something the profile does not process, inside the Security header.
+    let unknown = message.replacen("</wsse:Security>", "<wsse:UsernameToken/></wsse:Security>", 1);
+    assert_eq!(refused(&service, &unknown).code(), ErrorCode::SecurityHeaderMalformed);
+    // A DOCTYPE, with an entity.
+    let doctype = format!("<!DOCTYPE s:Envelope [<!ENTITY x \"y\">]>{message}");
+    assert_eq!(refused(&service, &doctype).code(), ErrorCode::XmlDoctype);
+    // Two Security headers for the same role.
+    let security = between(&message, "<wsse:Security", "</wsse:Security>");
+    let twice = message.replacen(security, &format!("{security}{security}"), 1);
+    assert!(matches!(refused(&service, &twice).code(), ErrorCode::SoapStructure | ErrorCode::XmlDuplicateId));
+    // The signing token moved to a Security header for another role (token wrapping).
+    let token = between(&message, "<wsse:BinarySecurityToken", "</wsse:BinarySecurityToken>");
+    let elsewhere = format!(
+        "<wsse:Security xmlns:wsse=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd\" xmlns:wsu=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\" s:role=\"urn:other\">{token}</wsse:Security>"
+    );
+    let moved = message.replacen(token, "", 1).replacen("<s:Header>", &format!("<s:Header>{elsewhere}"), 1);
+    assert_eq!(refused(&service, &moved).code(), ErrorCode::SignatureKeyUnresolved);
+    // Garbage and truncation.
+    assert_eq!(refused(&service, "not xml").code(), ErrorCode::XmlMalformed);
+    assert_eq!(refused(&service, &message[..message.len() / 2]).code(), ErrorCode::XmlMalformed);
+}

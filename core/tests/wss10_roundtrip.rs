@@ -91,6 +91,12 @@ fn the_service_answers_the_client_through_the_exchange() {
     let answer = client.open(&response.envelope, Some(&secured_request)).unwrap();
     assert_eq!(body_content(&answer.envelope), body_content(soap12_response().as_bytes()));
     assert_eq!(answer.report.signer.unwrap().subject, pki().service.certificate().subject());
+
+    // A response to another request is refused.
+    let other = soap12_response().replace("4e5b2b1c", "00000000");
+    let response = service.secure(other.as_bytes(), Some(&opened.exchange)).unwrap();
+    let err = client.open(&response.envelope, Some(&secured_request)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ResponseMismatch);
 }
 
 #[test]

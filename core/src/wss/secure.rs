@@ -8,7 +8,7 @@ use super::engine::{Engine, Exchange, Secured};
 use super::timestamp::write_timestamp;
 use super::token::{self, WSSE11_NS};
 use super::trust::TrustedCertificate;
-use super::{KeyReference, ProtectionOrder, ReferenceListPlacement};
+use super::{KeyReference, ProtectionOrder, ReferenceListPlacement, WSA10_NS, WSA200408_NS};
 use crate::crypto::{self, SymmetricKey};
 use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::encoding::push_attribute_value;
@@ -58,6 +58,10 @@ pub(crate) fn secure(
             "the envelope already has a Security header for our role",
         ));
     }
+    let message_id = envelope
+        .blocks(&doc)
+        .find(|b| b.is(WSA10_NS, "MessageID") || b.is(WSA200408_NS, "MessageID"))
+        .map(|b| b.text().trim().to_owned());
     let mut ids = Ids { doc: &doc, next: 0 };
     let mut edits = Vec::new();
 
@@ -152,10 +156,8 @@ pub(crate) fn secure(
             splice::apply(&prepared.bytes, edits).bytes
         }
     };
-    Ok(Secured {
-        envelope: output,
-        exchange: Exchange { peer: recipient.map(|r| std::sync::Arc::new(r.clone())), ..Exchange::default() },
-    })
+    let peer = recipient.map(|r| std::sync::Arc::new(r.clone()));
+    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, signature_values: Vec::new() } })
 }
 
 /// The `wsu:Id` of `element`, adding one (and the `wsu` declaration when needed) if it has none.
