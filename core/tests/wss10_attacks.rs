@@ -287,8 +287,7 @@ fn limits_bound_the_work_of_one_message() {
     let mut limits = wsseal_core::wss::SecurityLimits::default();
     limits.dsig.max_references = 3;
     assert_eq!(refused(&strict(limits.clone()), &message).code(), ErrorCode::SecurityLimitExceeded);
-    let mut limits = wsseal_core::wss::SecurityLimits::default();
-    limits.max_tokens = 0;
+    let limits = wsseal_core::wss::SecurityLimits { max_tokens: 0, ..Default::default() };
     assert_eq!(refused(&strict(limits), &message).code(), ErrorCode::SecurityLimitExceeded);
     let mut limits = wsseal_core::wss::SecurityLimits::default();
     limits.xml.max_size = 1024;
