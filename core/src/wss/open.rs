@@ -128,7 +128,7 @@ fn resolve_signer(
                     format!("#{id} is not a BinarySecurityToken of this Security header"),
                 ));
             }
-            engine.validator.validate_der(&token::read_binary_security_token(doc, doc.element(token))?)
+            engine.validator.validate_base64(&token::binary_security_token_text(doc, doc.element(token))?)
         }
         TokenReference::Certificate(der) => engine.validator.validate_der(der),
         other => engine.validator.find(other),

@@ -155,8 +155,8 @@ fn read_x509_data<'a>(doc: &Document<'a>, x509: Element<'_, 'a>) -> Result<Token
     Ok(reference)
 }
 
-/// The DER certificate of an X.509 v3 `wsse:BinarySecurityToken`.
-pub fn read_binary_security_token(doc: &Document<'_>, token: Element<'_, '_>) -> Result<Vec<u8>, Error> {
+/// The base64 text of an X.509 v3 `wsse:BinarySecurityToken`, after checking its types.
+pub fn binary_security_token_text<'a>(doc: &Document<'a>, token: Element<'_, 'a>) -> Result<Cow<'a, str>, Error> {
     let value_type = required_attribute(&token, "ValueType", ErrorCode::SecurityHeaderMalformed)?;
     if value_type != X509V3 {
         return Err(malformed(format!("BinarySecurityToken ValueType {value_type} is not supported")));
@@ -166,9 +166,19 @@ pub fn read_binary_security_token(doc: &Document<'_>, token: Element<'_, '_>) ->
     {
         return Err(malformed("BinarySecurityToken EncodingType is not Base64Binary"));
     }
-    decode_base64(&text_only(doc, &token, ErrorCode::SecurityHeaderMalformed)?, MAX_CERTIFICATE_LEN)
+    text_only(doc, &token, ErrorCode::SecurityHeaderMalformed)
+}
+
+/// Decodes the base64 of a certificate token.
+pub fn decode_certificate(text: &str) -> Result<Vec<u8>, Error> {
+    decode_base64(text, MAX_CERTIFICATE_LEN)
         .filter(|der| !der.is_empty())
         .ok_or_else(|| malformed("BinarySecurityToken is not base64 of a certificate"))
+}
+
+/// The DER certificate of an X.509 v3 `wsse:BinarySecurityToken`.
+pub fn read_binary_security_token(doc: &Document<'_>, token: Element<'_, '_>) -> Result<Vec<u8>, Error> {
+    decode_certificate(&binary_security_token_text(doc, token)?)
 }
 
 /// The Id of an element, over every Id attribute kind.

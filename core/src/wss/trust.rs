@@ -37,6 +37,12 @@ pub trait CertificateValidator: Send + Sync + fmt::Debug {
     /// Validates a certificate the message carries (DER), returning it parsed with its key.
     fn validate_der(&self, der: &[u8]) -> Result<Arc<TrustedCertificate>, Error>;
 
+    /// Validates a certificate the message carries as base64 text (a BinarySecurityToken). An
+    /// implementation may recognise a known certificate by its text without decoding it.
+    fn validate_base64(&self, text: &str) -> Result<Arc<TrustedCertificate>, Error> {
+        self.validate_der(&super::token::decode_certificate(text)?)
+    }
+
     /// Finds a trusted certificate that a key identifier or issuer/serial names, for messages
     /// that do not carry the certificate.
     fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error>;
@@ -46,12 +52,15 @@ pub trait CertificateValidator: Send + Sync + fmt::Debug {
 #[derive(Clone, Debug)]
 pub struct PinnedCertificate {
     peer: Arc<TrustedCertificate>,
+    /// The certificate's DER in base64, as peers usually write it in a token.
+    base64: String,
 }
 
 impl PinnedCertificate {
     /// Pins `certificate`.
     pub fn new(certificate: Certificate) -> Result<Self, Error> {
-        Ok(Self { peer: Arc::new(TrustedCertificate::new(certificate)?) })
+        let base64 = crate::encoding::encode_base64(certificate.der());
+        Ok(Self { peer: Arc::new(TrustedCertificate::new(certificate)?), base64 })
     }
 }
 
@@ -71,6 +80,13 @@ impl CertificateValidator for PinnedCertificate {
                 self.peer.certificate.thumbprint_hex()
             ),
         ))
+    }
+
+    fn validate_base64(&self, text: &str) -> Result<Arc<TrustedCertificate>, Error> {
+        if text == self.base64 {
+            return Ok(self.peer.clone());
+        }
+        self.validate_der(&super::token::decode_certificate(text)?)
     }
 
     fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error> {
