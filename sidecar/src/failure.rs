@@ -22,9 +22,10 @@ impl Failure {
         Self { message: format!("{context}: {err}"), exit: 2 }
     }
 
-    /// The engine refused the input; `code` is its stable error code.
+    /// The engine refused the input; `code` is its stable error code. Printed as
+    /// `refused: NAME (value): message`.
     pub fn refused(code: wsseal_core::ErrorCode, message: impl fmt::Display) -> Self {
-        Self { message: format!("{code}: {message}"), exit: 1 }
+        Self { message: format!("refused: {code}: {message}"), exit: 1 }
     }
 
     /// The process exit code for this failure.

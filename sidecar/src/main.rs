@@ -3,7 +3,10 @@
 mod c14n_cmd;
 mod demo;
 mod dev_pki;
+mod engine_args;
 mod failure;
+mod open_cmd;
+mod secure_cmd;
 
 use failure::Failure;
 
@@ -27,6 +30,10 @@ enum Command {
     C14n(c14n_cmd::Args),
     /// Run the end-to-end demonstration on a throwaway development PKI.
     Demo(demo::Args),
+    /// Secure a SOAP envelope: timestamp, sign with our key, encrypt for the peer.
+    Secure(secure_cmd::Args),
+    /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
+    Open(open_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +42,8 @@ fn main() -> ExitCode {
         Command::DevPki(args) => dev_pki::run(&args),
         Command::C14n(args) => c14n_cmd::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Secure(args) => secure_cmd::run(&args),
+        Command::Open(args) => open_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
