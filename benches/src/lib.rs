@@ -70,15 +70,153 @@ pub fn peer_rate(script: &str, args: &[&str]) -> Result<f64, String> {
 
 /// Prints one line of a same-run comparison: our figure, the limit, the peer, and the ratios.
 pub fn report(what: &str, unit: &str, ours: f64, limit: (&str, f64), peer: Result<(&str, f64), String>) {
+    println!("{}", report_line(what, unit, ours, limit, peer));
+}
+
+/// Like [`envelope_with_body`], without the Header (and so without its Timestamp): the input
+/// [`wsseal_core::wss::Engine::secure`] accepts, which refuses an envelope that already has a
+/// Security header. The Body keeps its `u:Id="Body-1"`.
+pub fn envelope_without_header(body_bytes: usize) -> Vec<u8> {
+    let full = String::from_utf8(envelope_with_body(body_bytes)).expect("the envelope is UTF-8");
+    let start = full.find("<s:Header>").expect("the envelope has a Header");
+    let end = full.find("</s:Header>").expect("the envelope has a Header") + "</s:Header>".len();
+    let mut out = String::with_capacity(full.len() - (end - start));
+    out.push_str(&full[..start]);
+    out.push_str(&full[end..]);
+    out.into_bytes()
+}
+
+/// Runs `f` in batches of about 20 ms (one call per batch when a call takes longer) for about
+/// `budget`, and returns the best batch's rate in calls per second. Batching keeps the rate of a
+/// call of a few microseconds from resting on one lucky sample.
+pub fn best_batch_rate(budget: Duration, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    f();
+    let once = t.elapsed().as_secs_f64().max(1e-9);
+    let batch = ((0.02 / once) as u64).clamp(1, 1_000_000);
+    let start = Instant::now();
+    let mut best = f64::INFINITY;
+    loop {
+        let t = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        best = best.min(t.elapsed().as_secs_f64() / batch as f64);
+        if start.elapsed() >= budget {
+            break;
+        }
+    }
+    1.0 / best
+}
+
+/// A target for a figure: an absolute floor, or a floor relative to the limit.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// At least this many units.
+    AtLeast(f64),
+    /// At least this fraction of the limit.
+    OfLimit(f64),
+}
+
+/// [`report`]'s line, without printing it.
+pub fn report_line(what: &str, unit: &str, ours: f64, limit: (&str, f64), peer: Result<(&str, f64), String>) -> String {
     let (limit_name, limit_value) = limit;
-    print!(
+    let mut line = format!(
         "{what}: {ours:.1} {unit} | limit {limit_name} {limit_value:.1} {unit} (ours/limit {:.2})",
         ours / limit_value
     );
     match peer {
         Ok((peer_name, peer_value)) => {
-            println!(" | peer {peer_name} {peer_value:.1} {unit} (ours/peer {:.1}x)", ours / peer_value)
+            line.push_str(&format!(" | peer {peer_name} {peer_value:.1} {unit} (ours/peer {:.1}x)", ours / peer_value))
         }
-        Err(why) => println!(" | peer unavailable: {why}"),
+        Err(why) => line.push_str(&format!(" | peer unavailable: {why}")),
     }
+    line
+}
+
+/// [`report`] with a pass/fail mark against `target`, and whether it passed (`None`: no target).
+pub fn report_with_target(
+    what: &str,
+    unit: &str,
+    ours: f64,
+    limit: (&str, f64),
+    peer: Result<(&str, f64), String>,
+    target: Option<Target>,
+) -> Option<bool> {
+    let mut line = report_line(what, unit, ours, limit, peer);
+    let passed = target.map(|target| {
+        let (passed, wanted) = match target {
+            Target::AtLeast(floor) => (ours >= floor, format!(">= {floor:.0} {unit}")),
+            Target::OfLimit(ratio) => (ours >= ratio * limit.1, format!(">= {ratio:.2} x limit")),
+        };
+        line.push_str(&format!(" | target {wanted}: {}", if passed { "PASS" } else { "FAIL" }));
+        passed
+    });
+    println!("{line}");
+    passed
+}
+
+/// A certificate and its RSA-2048 key, in memory and as PEM files.
+pub struct Party {
+    /// The certificate, PEM.
+    pub certificate_pem: String,
+    /// The private key, PKCS#8 PEM.
+    pub key_pem: String,
+    /// The private key, PKCS#8 DER.
+    pub key_pkcs8_der: Vec<u8>,
+    /// The public key, SubjectPublicKeyInfo DER.
+    pub spki_der: Vec<u8>,
+    /// Where the certificate PEM was written.
+    pub certificate_path: PathBuf,
+    /// Where the key PEM was written.
+    pub key_path: PathBuf,
+}
+
+/// A throwaway PKI (a CA, a client and a service, RSA-2048 with SHA-256) written to a temporary
+/// directory that lives as long as this value, so that peers can read the PEM files.
+pub struct Pki {
+    /// The directory with the PEM files, for other inputs of the same run.
+    pub dir: tempfile::TempDir,
+    /// The client (the side that secures requests).
+    pub client: Party,
+    /// The service (the side that opens them).
+    pub service: Party,
+}
+
+/// Generates a [`Pki`] with rcgen.
+pub fn pki() -> Pki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256,
+        PublicKeyData, RsaKeySize,
+    };
+    let rsa = || KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).expect("RSA-2048 key generation");
+    let dir = tempfile::Builder::new().prefix("wsseal-bench-pki-").tempdir().expect("a temporary directory");
+    let mut params = CertificateParams::default();
+    params.distinguished_name.push(DnType::CommonName, "wsseal bench CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(params, rsa()).expect("CA certificate");
+    let leaf = |name: &str| {
+        let key = rsa();
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.distinguished_name.push(DnType::OrganizationName, "wsseal benchmarks");
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        let cert = params.signed_by(&key, &ca).expect("leaf certificate");
+        let party = Party {
+            certificate_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            key_pkcs8_der: key.serialize_der(),
+            spki_der: key.subject_public_key_info(),
+            certificate_path: dir.path().join(format!("{name}.pem")),
+            key_path: dir.path().join(format!("{name}.key")),
+        };
+        std::fs::write(&party.certificate_path, &party.certificate_pem).expect("write the certificate");
+        std::fs::write(&party.key_path, &party.key_pem).expect("write the key");
+        party
+    };
+    let client = leaf("client");
+    let service = leaf("service");
+    Pki { client, service, dir }
 }
