@@ -59,6 +59,8 @@ struct Inner {
     spki: Box<[u8]>,
     kind: Kind,
     verifiers: [OnceLock<ParsedPublicKey>; SIGNATURE_ALGORITHMS],
+    /// The key parsed for encryption, on first use.
+    encryptor: OnceLock<Result<transport::RsaEncryptor, CryptoError>>,
 }
 
 impl PublicKey {
@@ -85,7 +87,12 @@ impl PublicKey {
         } else {
             return Err(CryptoError::Unsupported);
         };
-        let key = Self(Arc::new(Inner { spki: spki.into(), kind, verifiers: Default::default() }));
+        let key = Self(Arc::new(Inner {
+            spki: spki.into(),
+            kind,
+            verifiers: Default::default(),
+            encryptor: OnceLock::new(),
+        }));
         if let Kind::Ec(curve) = key.0.kind {
             // EC points are only checked by aws-lc-rs when parsed: do it now, and keep the result.
             let alg = match curve {
@@ -111,7 +118,10 @@ impl PublicKey {
     /// `KeyMismatch` for EC keys, RSA keys under 2048 bits, or a key too long for the padding.
     pub fn encrypt_key(&self, alg: KeyTransportAlgorithm, key: &[u8]) -> Result<Vec<u8>, CryptoError> {
         match self.0.kind {
-            Kind::Rsa { .. } => transport::encrypt(&self.0.spki, alg, key),
+            Kind::Rsa { .. } => match self.0.encryptor.get_or_init(|| transport::RsaEncryptor::new(&self.0.spki)) {
+                Ok(encryptor) => encryptor.encrypt(alg, key),
+                Err(error) => Err(*error),
+            },
             Kind::Ec(_) => Err(CryptoError::KeyMismatch),
         }
     }

@@ -17,30 +17,44 @@ fn oaep(alg: KeyTransportAlgorithm) -> Option<&'static OaepAlgorithm> {
     }
 }
 
-/// Encrypts `key` to the RSA public key in `spki`.
-///
-/// `KeyMismatch` if aws-lc-rs refuses the key for encryption (under 2048 bits) or `key` is too long.
-pub(super) fn encrypt(spki: &[u8], alg: KeyTransportAlgorithm, key: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let public = PublicEncryptingKey::from_der(spki).map_err(|_| CryptoError::KeyMismatch)?;
-    let mut out = vec![0; public.key_size_bytes()];
-    let len = match oaep(alg) {
-        Some(oaep) => {
-            let public = OaepPublicEncryptingKey::new(public).map_err(|_| CryptoError::KeyMismatch)?;
-            if key.len() > public.max_plaintext_size(oaep) {
-                return Err(CryptoError::KeyMismatch);
+/// The encrypting side of an RSA public key, for both paddings, parsed once.
+pub(super) struct RsaEncryptor {
+    oaep: OaepPublicEncryptingKey,
+    pkcs1: Pkcs1PublicEncryptingKey,
+}
+
+impl RsaEncryptor {
+    /// Parses the RSA public key in `spki` for encryption.
+    ///
+    /// `KeyMismatch` if aws-lc-rs refuses the key for encryption (under 2048 bits).
+    pub(super) fn new(spki: &[u8]) -> Result<Self, CryptoError> {
+        let parse = || PublicEncryptingKey::from_der(spki).map_err(|_| CryptoError::KeyMismatch);
+        Ok(Self {
+            oaep: OaepPublicEncryptingKey::new(parse()?).map_err(|_| CryptoError::KeyMismatch)?,
+            pkcs1: Pkcs1PublicEncryptingKey::new(parse()?).map_err(|_| CryptoError::KeyMismatch)?,
+        })
+    }
+
+    /// Encrypts `key`; `KeyMismatch` if it is too long for the modulus.
+    pub(super) fn encrypt(&self, alg: KeyTransportAlgorithm, key: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut out = vec![0; self.oaep.ciphertext_size()];
+        let len = match oaep(alg) {
+            Some(oaep) => {
+                if key.len() > self.oaep.max_plaintext_size(oaep) {
+                    return Err(CryptoError::KeyMismatch);
+                }
+                self.oaep.encrypt(oaep, key, &mut out, None).map_err(|_| CryptoError::Internal)?.len()
             }
-            public.encrypt(oaep, key, &mut out, None).map_err(|_| CryptoError::Internal)?.len()
-        }
-        None => {
-            let public = Pkcs1PublicEncryptingKey::new(public).map_err(|_| CryptoError::KeyMismatch)?;
-            if key.len() > public.max_plaintext_size() {
-                return Err(CryptoError::KeyMismatch);
+            None => {
+                if key.len() > self.pkcs1.max_plaintext_size() {
+                    return Err(CryptoError::KeyMismatch);
+                }
+                self.pkcs1.encrypt(key, &mut out).map_err(|_| CryptoError::Internal)?.len()
             }
-            public.encrypt(key, &mut out).map_err(|_| CryptoError::Internal)?.len()
-        }
-    };
-    out.truncate(len);
-    Ok(out)
+        };
+        out.truncate(len);
+        Ok(out)
+    }
 }
 
 /// The decrypting side of an RSA private key, for both paddings.

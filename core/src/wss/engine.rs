@@ -136,3 +136,13 @@ fn check_policy(policy: &Policy) -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn engines_are_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::Engine>();
+        shareable::<super::Exchange>();
+    }
+}
