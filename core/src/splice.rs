@@ -3,22 +3,33 @@
 
 use std::ops::Range;
 
-/// Replace `range` of the input with `bytes` (an empty range inserts).
+/// Replace `range` of the input with `bytes[part]` (an empty range inserts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Edit {
     pub range: Range<usize>,
-    pub bytes: Vec<u8>,
+    bytes: Vec<u8>,
+    part: Range<usize>,
 }
 
 impl Edit {
     /// Inserts `bytes` at `offset`.
     pub(crate) fn insert(offset: usize, bytes: Vec<u8>) -> Self {
-        Self { range: offset..offset, bytes }
+        Self::replace(offset..offset, bytes)
     }
 
     /// Replaces `range` with `bytes`.
     pub(crate) fn replace(range: Range<usize>, bytes: Vec<u8>) -> Self {
-        Self { range, bytes }
+        let part = 0..bytes.len();
+        Self { range, bytes, part }
+    }
+
+    /// Replaces `range` with `bytes[part]` (a decrypted plaintext inside its buffer, not moved).
+    pub(crate) fn replace_with_part(range: Range<usize>, bytes: Vec<u8>, part: Range<usize>) -> Self {
+        Self { range, bytes, part }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[self.part.clone()]
     }
 }
 
@@ -59,7 +70,7 @@ impl Spliced {
 pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
     let mut order: Vec<usize> = (0..edits.len()).collect();
     order.sort_by_key(|&i| (edits[i].range.start, edits[i].range.end));
-    let grown: usize = edits.iter().map(|e| e.bytes.len()).sum();
+    let grown: usize = edits.iter().map(|e| e.bytes().len()).sum();
     let mut bytes = Vec::with_capacity(input.len() + grown);
     let mut placed = vec![0..0; edits.len()];
     let mut shifts = Vec::with_capacity(edits.len());
@@ -69,7 +80,7 @@ pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
         debug_assert!(edit.range.start >= copied, "overlapping edits");
         bytes.extend_from_slice(&input[copied..edit.range.start]);
         let start = bytes.len();
-        bytes.extend_from_slice(&edit.bytes);
+        bytes.extend_from_slice(edit.bytes());
         placed[i] = start..bytes.len();
         shifts.push((edit.range.clone(), start..bytes.len()));
         copied = edit.range.end;

@@ -127,9 +127,7 @@ pub(crate) fn decrypt(
         let mut cipher = decode_base64(&read.cipher_value, policy.limits.xml.max_size)
             .ok_or_else(|| Error::new(ErrorCode::EncryptionMalformed, "CipherValue is not base64"))?;
         let plaintext = crate::crypto::decrypt_data(read.method, &key, &mut cipher).map_err(|_| decryption_failed())?;
-        cipher.truncate(plaintext.end);
-        cipher.drain(..plaintext.start);
-        edits.push(Edit::replace(replaced, cipher));
+        edits.push(Edit::replace_with_part(replaced, cipher, plaintext));
         positions.push(position);
     }
     let spliced = splice::apply(doc.input(), edits);
