@@ -1,8 +1,10 @@
-//! The XML index: one pass of quick-xml over the input builds compact tables of byte spans that
-//! borrow from it. Nothing is copied except namespace names and Id values that contain references.
+//! The XML index: one pass over the input builds compact tables of byte spans that borrow from it.
+//! Nothing is copied except namespace names and Id values that contain references.
 //!
 //! The index is what every later stage works from: canonicalization reads spans from it, the
-//! profiles look elements up by position, QName and Id.
+//! profiles look elements up by position, QName and Id. Only elements, attributes, namespace
+//! declarations and the rare comments, PIs and CDATA sections have records; end tags and text are
+//! the gaps between them, and [`Document::walk`] rebuilds the document-order sequence of nodes.
 
 mod error;
 mod parse;
@@ -57,6 +59,9 @@ pub(crate) const NO_NS: NsId = 0;
 pub(crate) const XML_NS_ID: NsId = 1;
 /// Marks "no parent" and "no element" in the tables.
 pub(crate) const NONE: u32 = u32::MAX;
+/// A one-byte length field holding this means "255 or more": the length is found again in the
+/// input, which only names, tags and attribute layouts that long pay for.
+const LONG: u8 = u8::MAX;
 
 pub(crate) mod flags {
     /// The start tag is `<qname a="v" ...>` exactly, attributes in canonical order with values
@@ -70,29 +75,39 @@ pub(crate) mod flags {
     pub const NEEDS_WORK: u8 = 8;
     /// An attribute value that needs rewriting to be canonical.
     pub const VALUE_NEEDS_WORK: u8 = 16;
+    /// The element carries namespace declarations (records in `Document::ns_decls`).
+    pub const HAS_NS_DECLS: u8 = 32;
+    /// The character data right after the element's start tag needs work.
+    pub const HEAD_TEXT_NEEDS_WORK: u8 = 64;
+    /// The character data right after the element's end tag (or after a comment, PI or CDATA
+    /// section) needs work.
+    pub const TAIL_TEXT_NEEDS_WORK: u8 = 128;
 }
 
+/// Stores a length in a one-byte field, [`LONG`] when it does not fit below it.
+fn short_len(len: usize) -> u8 {
+    if len < usize::from(LONG) { len as u8 } else { LONG }
+}
+
+/// One element: 24 bytes. Its end tag and the text around it are not stored, they are the gaps
+/// between records.
 #[derive(Clone, Debug)]
 pub(crate) struct ElementRecord {
     /// Offset of `<` of the start tag.
     pub start: u32,
-    /// Offset just after the start tag's `>`.
-    pub tag_end: u32,
-    /// Offset just after the end tag's `>` (equals `tag_end` for `<a/>`).
+    /// Offset just after the end tag's `>` (just after the start tag for `<a/>`).
     pub end: u32,
     pub parent: u32,
-    /// First element after this one's subtree, in document order.
-    pub subtree_end: u32,
+    /// First of this element's attributes in [`Document::attributes`]; they run up to the next
+    /// element's `first_attr`.
     pub first_attr: u32,
-    pub first_ns_decl: u32,
-    /// Node indices of the start and end of this element in [`Document::nodes`].
-    pub start_node: u32,
-    pub end_node: u32,
     pub ns: NsId,
-    pub name_len: u16,
-    pub prefix_len: u16,
-    pub attr_count: u16,
-    pub ns_decl_count: u16,
+    /// Length of the qualified name ([`LONG`]: see the input).
+    name_len: u8,
+    /// Length of the prefix, 0 when there is none ([`LONG`]: see the input).
+    prefix_len: u8,
+    /// From the end of the name to the end of the start tag ([`LONG`]: see the input).
+    rest_len: u8,
     pub flags: u8,
 }
 
@@ -110,9 +125,11 @@ pub(crate) enum NodeKind {
     Pi,
 }
 
+/// One node in document order, as [`Document::walk`] yields it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub kind: NodeKind,
+    /// [`flags::NEEDS_WORK`] for character data, comments and PIs that are not canonical as written.
     pub flags: u8,
     pub start: u32,
     pub end: u32,
@@ -120,22 +137,50 @@ pub(crate) struct Node {
     pub element: u32,
 }
 
+/// A comment, processing instruction or CDATA section, anywhere in the document.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MiscRecord {
+    /// The whole `<!--...-->`, `<?...?>` or `<![CDATA[...]]>`.
+    pub start: u32,
+    pub end: u32,
+    pub kind: NodeKind,
+    /// [`flags::NEEDS_WORK`] and [`flags::TAIL_TEXT_NEEDS_WORK`].
+    pub flags: u8,
+}
+
+/// One attribute (namespace declarations are not attributes): 16 bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct AttributeRecord {
     pub name_start: u32,
-    pub value_start: u32,
     pub value_len: u32,
     pub ns: NsId,
-    pub name_len: u16,
-    pub prefix_len: u16,
+    /// Length of the qualified name ([`LONG`]: see the input).
+    name_len: u8,
+    /// Length of the prefix ([`LONG`]: see the input).
+    prefix_len: u8,
+    /// From the end of the name to the start of the value, `="` in the usual case ([`LONG`]: see
+    /// the input).
+    value_gap: u8,
     pub flags: u8,
+}
+
+/// The spans of one attribute, decoded from its record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AttributeSpans {
+    pub name_start: u32,
+    pub name_end: u32,
+    pub prefix_len: u32,
+    pub value_start: u32,
+    pub value_end: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct NsDeclRecord {
+    /// The element carrying the declaration (the table is in document order).
+    pub owner: u32,
     /// Offset and length of the declared prefix; length 0 declares the default namespace.
     pub prefix_start: u32,
-    pub prefix_len: u16,
+    pub prefix_len: u32,
     pub ns: NsId,
 }
 
@@ -144,9 +189,10 @@ pub(crate) struct NsDeclRecord {
 pub struct Document<'a> {
     text: &'a str,
     pub(crate) elements: Vec<ElementRecord>,
-    pub(crate) nodes: Vec<Node>,
     pub(crate) attributes: Vec<AttributeRecord>,
     pub(crate) ns_decls: Vec<NsDeclRecord>,
+    /// Comments, PIs and CDATA sections, in document order.
+    pub(crate) misc: Vec<MiscRecord>,
     namespaces: Vec<Cow<'a, str>>,
     /// Per namespace: whether its name is an absolute URI.
     namespace_absolute: Vec<bool>,
@@ -192,6 +238,25 @@ impl<'a> Document<'a> {
         self.ids.get(id).copied()
     }
 
+    /// The heap memory the index holds beside the input, in bytes: its tables (by capacity),
+    /// the namespace names and Id values it had to copy, and the Id map.
+    pub fn index_size(&self) -> usize {
+        fn table<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let owned = |s: &Cow<'_, str>| if let Cow::Owned(s) = s { s.capacity() } else { 0 };
+        let id_entry = std::mem::size_of::<(Cow<'a, str>, ElementId)>() + 1;
+        table(&self.elements)
+            + table(&self.attributes)
+            + table(&self.ns_decls)
+            + table(&self.misc)
+            + table(&self.namespaces)
+            + table(&self.namespace_absolute)
+            + self.namespaces.iter().map(owned).sum::<usize>()
+            + self.ids.capacity() * id_entry
+            + self.ids.keys().map(owned).sum::<usize>()
+    }
+
     /// The namespace name with this index.
     pub(crate) fn namespace(&self, ns: NsId) -> &str {
         &self.namespaces[ns as usize]
@@ -206,6 +271,249 @@ impl<'a> Document<'a> {
     pub(crate) fn slice(&self, start: u32, end: u32) -> &'a str {
         &self.text[start as usize..end as usize]
     }
+
+    /// Offset just after an element's qualified name.
+    #[inline]
+    pub(crate) fn name_end(&self, record: &ElementRecord) -> u32 {
+        match record.name_len {
+            LONG => self.long_name_end(record.start + 1, |b| scan::is_space(b) || b == b'/' || b == b'>'),
+            n => record.start + 1 + u32::from(n),
+        }
+    }
+
+    /// An element's qualified name as written.
+    #[inline]
+    pub(crate) fn qname_of(&self, record: &ElementRecord) -> &'a str {
+        self.slice(record.start + 1, self.name_end(record))
+    }
+
+    /// The length of an element's prefix (0 when there is none).
+    #[inline]
+    pub(crate) fn prefix_len_of(&self, record: &ElementRecord) -> u32 {
+        match record.prefix_len {
+            LONG => long_prefix_len(self.qname_of(record)),
+            n => u32::from(n),
+        }
+    }
+
+    /// An element's prefix, empty when there is none.
+    #[inline]
+    pub(crate) fn prefix_of(&self, record: &ElementRecord) -> &'a str {
+        let start = record.start + 1;
+        self.slice(start, start + self.prefix_len_of(record))
+    }
+
+    /// Offset just after an element's start tag.
+    #[inline]
+    pub(crate) fn tag_end(&self, record: &ElementRecord) -> u32 {
+        match record.rest_len {
+            LONG => self.long_tag_end(self.name_end(record)),
+            n => self.name_end(record) + u32::from(n),
+        }
+    }
+
+    /// Offset of `<` of an element's end tag (its start tag's end for `<a/>`).
+    #[inline]
+    pub(crate) fn end_tag_start(&self, record: &ElementRecord) -> u32 {
+        if record.flags & flags::EMPTY != 0 {
+            return record.end;
+        }
+        let name_len = self.name_end(record) - record.start - 1;
+        if record.flags & flags::END_VERBATIM != 0 {
+            return record.end - name_len - 3;
+        }
+        // `</qname` then whitespace then `>`.
+        let bytes = self.text.as_bytes();
+        let mut at = record.end as usize - 1;
+        while scan::is_space(bytes[at - 1]) {
+            at -= 1;
+        }
+        at as u32 - name_len - 2
+    }
+
+    /// The attribute records of an element.
+    #[inline]
+    pub(crate) fn attribute_records(&self, element: u32) -> &[AttributeRecord] {
+        let first = self.elements[element as usize].first_attr as usize;
+        let end =
+            self.elements.get(element as usize + 1).map_or(self.attributes.len(), |next| next.first_attr as usize);
+        &self.attributes[first..end]
+    }
+
+    /// The spans of an attribute.
+    #[inline]
+    pub(crate) fn attribute_spans(&self, record: &AttributeRecord) -> AttributeSpans {
+        let name_start = record.name_start;
+        let name_end = match record.name_len {
+            LONG => self.long_name_end(name_start, |b| scan::is_space(b) || b == b'='),
+            n => name_start + u32::from(n),
+        };
+        let prefix_len = match record.prefix_len {
+            LONG => long_prefix_len(self.slice(name_start, name_end)),
+            n => u32::from(n),
+        };
+        let value_start = match record.value_gap {
+            LONG => self.long_value_start(name_end),
+            n => name_end + u32::from(n),
+        };
+        AttributeSpans { name_start, name_end, prefix_len, value_start, value_end: value_start + record.value_len }
+    }
+
+    /// The namespace declarations an element carries.
+    #[inline]
+    pub(crate) fn own_ns_decls(&self, element: u32) -> &[NsDeclRecord] {
+        if self.elements[element as usize].flags & flags::HAS_NS_DECLS == 0 {
+            return &[];
+        }
+        self.ns_decls_of(element, element + 1)
+    }
+
+    /// The namespace declarations carried by the elements `first..end`.
+    pub(crate) fn ns_decls_of(&self, first: u32, end: u32) -> &[NsDeclRecord] {
+        let from = self.ns_decls.partition_point(|d| d.owner < first);
+        let to = from + self.ns_decls[from..].partition_point(|d| d.owner < end);
+        &self.ns_decls[from..to]
+    }
+
+    /// The first element after an element's subtree, in document order.
+    pub(crate) fn subtree_end(&self, element: u32) -> u32 {
+        let end = self.elements[element as usize].end;
+        let after = &self.elements[element as usize + 1..];
+        // Galloping: subtrees are usually small, so look close first.
+        let mut bound = 1;
+        while bound < after.len() && after[bound - 1].start < end {
+            bound *= 2;
+        }
+        let bound = bound.min(after.len());
+        let low = bound / 2;
+        element + 1 + (low + after[low..bound].partition_point(|e| e.start < end)) as u32
+    }
+
+    /// The nodes of an element's subtree in document order, from its start to its end.
+    pub(crate) fn walk(&self, apex: u32) -> Walk<'_, 'a> {
+        let record = &self.elements[apex as usize];
+        let first_misc = self.misc.partition_point(|m| m.start < record.start);
+        let misc_end = first_misc + self.misc[first_misc..].partition_point(|m| m.start < record.end);
+        Walk {
+            doc: self,
+            next_element: apex as usize,
+            elements_end: self.subtree_end(apex) as usize,
+            next_misc: first_misc,
+            misc_end,
+            open: Vec::new(),
+            cursor: record.start,
+            text_flags: 0,
+            pending_end: NONE,
+        }
+    }
+
+    #[cold]
+    fn long_name_end(&self, from: u32, stop: impl Fn(u8) -> bool) -> u32 {
+        let bytes = &self.text.as_bytes()[from as usize..];
+        from + bytes.iter().position(|&b| stop(b)).unwrap_or(bytes.len()) as u32
+    }
+
+    /// The end of a start tag whose attributes (from `from`) are long: the first `>` outside quotes.
+    #[cold]
+    fn long_tag_end(&self, from: u32) -> u32 {
+        from + scan::tag_close(&self.text.as_bytes()[from as usize..]).expect("the tag was checked") as u32 + 1
+    }
+
+    /// The start of an attribute's value from the end of its name: after `=`, spaces and a quote.
+    #[cold]
+    fn long_value_start(&self, name_end: u32) -> u32 {
+        let bytes = &self.text.as_bytes()[name_end as usize..];
+        name_end + bytes.iter().position(|&b| b == b'"' || b == b'\'').expect("the value was checked") as u32 + 1
+    }
+}
+
+#[cold]
+fn long_prefix_len(qname: &str) -> u32 {
+    qname.find(':').unwrap_or(0) as u32
+}
+
+/// The nodes of a subtree in document order: elements and the comments, PIs and CDATA sections
+/// come from their tables, end tags and character data from the gaps between them.
+pub(crate) struct Walk<'d, 'a> {
+    doc: &'d Document<'a>,
+    next_element: usize,
+    elements_end: usize,
+    next_misc: usize,
+    misc_end: usize,
+    /// Open non-empty elements, innermost last, with the offset of their end tag.
+    open: Vec<(u32, u32)>,
+    /// Where the input not yet yielded starts.
+    cursor: u32,
+    /// [`flags::NEEDS_WORK`] when the character data at `cursor` needs it.
+    text_flags: u8,
+    /// An empty element whose End node comes next, or [`NONE`].
+    pending_end: u32,
+}
+
+impl Iterator for Walk<'_, '_> {
+    type Item = Node;
+
+    #[inline]
+    fn next(&mut self) -> Option<Node> {
+        let doc = self.doc;
+        if self.pending_end != NONE {
+            let element = std::mem::replace(&mut self.pending_end, NONE);
+            let record = &doc.elements[element as usize];
+            self.cursor = record.end;
+            self.text_flags = tail_flags(record.flags);
+            return Some(Node { kind: NodeKind::End, flags: 0, start: record.end, end: record.end, element });
+        }
+        let element_start = doc.elements.get(self.next_element).filter(|_| self.next_element < self.elements_end);
+        let element_start = element_start.map_or(u32::MAX, |e| e.start);
+        let misc_start = if self.next_misc < self.misc_end { doc.misc[self.next_misc].start } else { u32::MAX };
+        let close = self.open.last().map_or(u32::MAX, |&(_, at)| at);
+        let boundary = element_start.min(misc_start).min(close);
+        if self.cursor < boundary && boundary != u32::MAX {
+            let text =
+                Node { kind: NodeKind::Text, flags: self.text_flags, start: self.cursor, end: boundary, element: NONE };
+            self.cursor = boundary;
+            return Some(text);
+        }
+        if boundary == u32::MAX {
+            return None;
+        }
+        if boundary == element_start {
+            let element = self.next_element as u32;
+            self.next_element += 1;
+            let record = &doc.elements[element as usize];
+            let tag_end = doc.tag_end(record);
+            if record.flags & flags::EMPTY != 0 {
+                self.pending_end = element;
+            } else {
+                self.open.push((element, doc.end_tag_start(record)));
+                self.text_flags = if record.flags & flags::HEAD_TEXT_NEEDS_WORK != 0 { flags::NEEDS_WORK } else { 0 };
+            }
+            self.cursor = tag_end;
+            return Some(Node { kind: NodeKind::Start, flags: 0, start: record.start, end: tag_end, element });
+        }
+        if boundary == misc_start {
+            let misc = doc.misc[self.next_misc];
+            self.next_misc += 1;
+            self.cursor = misc.end;
+            self.text_flags = tail_flags(misc.flags);
+            let (start, end) = match misc.kind {
+                NodeKind::CData => (misc.start + 9, misc.end - 3),
+                _ => (misc.start, misc.end),
+            };
+            return Some(Node { kind: misc.kind, flags: misc.flags & flags::NEEDS_WORK, start, end, element: NONE });
+        }
+        let (element, end_tag_start) = self.open.pop().expect("the boundary is an end tag");
+        let record = &doc.elements[element as usize];
+        self.cursor = record.end;
+        self.text_flags = tail_flags(record.flags);
+        Some(Node { kind: NodeKind::End, flags: 0, start: end_tag_start, end: record.end, element })
+    }
+}
+
+/// [`flags::NEEDS_WORK`] when the character data after an element or misc node needs it.
+#[inline]
+fn tail_flags(record_flags: u8) -> u8 {
+    if record_flags & flags::TAIL_TEXT_NEEDS_WORK != 0 { flags::NEEDS_WORK } else { 0 }
 }
 
 /// A view of one element.
@@ -224,21 +532,20 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The qualified name as written, such as `soap:Body`.
     pub fn qname(&self) -> &'a str {
-        let start = self.record.start + 1;
-        self.doc.slice(start, start + u32::from(self.record.name_len))
+        self.doc.qname_of(self.record)
     }
 
     /// The prefix, empty when there is none.
     pub fn prefix(&self) -> &'a str {
-        &self.qname()[..usize::from(self.record.prefix_len)]
+        self.doc.prefix_of(self.record)
     }
 
     /// The local name.
     pub fn local_name(&self) -> &'a str {
         let qname = self.qname();
-        match self.record.prefix_len {
+        match self.doc.prefix_len_of(self.record) {
             0 => qname,
-            n => &qname[usize::from(n) + 1..],
+            n => &qname[n as usize + 1..],
         }
     }
 
@@ -259,12 +566,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The bytes between the start and the end tag (empty for `<a/>`).
     pub fn content_span(&self) -> Range<usize> {
-        let end_tag_start = if self.record.flags & flags::EMPTY != 0 {
-            self.record.tag_end
-        } else {
-            self.doc.nodes[self.record.end_node as usize].start
-        };
-        self.record.tag_end as usize..end_tag_start as usize
+        self.doc.tag_end(self.record) as usize..self.doc.end_tag_start(self.record) as usize
     }
 
     /// The parent element; `None` for the root.
@@ -279,21 +581,18 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The child elements, in document order.
     pub fn children(&self) -> Children<'d, 'a> {
-        Children { doc: self.doc, next: self.id.0 + 1, end: self.record.subtree_end }
+        Children { doc: self.doc, next: self.id.0 + 1, end: self.record.end }
     }
 
     /// True when `other` is this element or inside it.
     pub fn contains(&self, other: ElementId) -> bool {
-        (self.id.0..self.record.subtree_end).contains(&other.0)
+        other.0 >= self.id.0 && self.doc.elements.get(other.index()).is_some_and(|o| o.start < self.record.end)
     }
 
     /// The attributes (namespace declarations excluded), in document order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d, 'a>> + use<'d, 'a> {
         let doc = self.doc;
-        let first = self.record.first_attr as usize;
-        doc.attributes[first..first + usize::from(self.record.attr_count)]
-            .iter()
-            .map(move |record| Attribute { doc, record })
+        doc.attribute_records(self.id.0).iter().map(move |record| Attribute { doc, record })
     }
 
     /// The attribute with this expanded name (namespace "" for unqualified attributes).
@@ -304,18 +603,18 @@ impl<'d, 'a> Element<'d, 'a> {
     /// All character data inside this element (text and CDATA of every descendant, references
     /// expanded, line ends normalized), concatenated. Comments do not split the result.
     pub fn text(&self) -> Cow<'a, str> {
-        let nodes = &self.doc.nodes[self.record.start_node as usize..=self.record.end_node as usize];
-        let mut pieces = nodes.iter().filter(|n| matches!(n.kind, NodeKind::Text | NodeKind::CData));
-        let decode = |n: &Node| scan::decode(self.doc.slice(n.start, n.end), false);
-        match (pieces.next(), pieces.clone().next()) {
-            (None, _) => Cow::Borrowed(""),
-            (Some(only), None) => decode(only),
-            (Some(first), Some(_)) => {
-                let mut all = decode(first).into_owned();
-                pieces.for_each(|n| all.push_str(&decode(n)));
-                Cow::Owned(all)
-            }
+        let doc = self.doc;
+        let mut pieces = doc.walk(self.id.0).filter(|n| matches!(n.kind, NodeKind::Text | NodeKind::CData));
+        let decode = |n: &Node| {
+            let raw = doc.slice(n.start, n.end);
+            if n.kind == NodeKind::CData { scan::normalize_line_ends(raw) } else { scan::decode(raw, false) }
+        };
+        let Some(first) = pieces.next() else { return Cow::Borrowed("") };
+        let mut all = decode(&first);
+        for n in pieces {
+            all.to_mut().push_str(&decode(&n));
         }
+        all
     }
 }
 
@@ -324,6 +623,7 @@ impl<'d, 'a> Element<'d, 'a> {
 pub struct Children<'d, 'a> {
     doc: &'d Document<'a>,
     next: u32,
+    /// The end offset of the parent: children start before it.
     end: u32,
 }
 
@@ -331,11 +631,10 @@ impl<'d, 'a> Iterator for Children<'d, 'a> {
     type Item = Element<'d, 'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        (self.next < self.end).then(|| {
-            let child = self.doc.element(ElementId(self.next));
-            self.next = child.record.subtree_end;
-            child
-        })
+        let record = self.doc.elements.get(self.next as usize).filter(|r| r.start < self.end)?;
+        let child = Element { doc: self.doc, id: ElementId(self.next), record };
+        self.next = self.doc.subtree_end(self.next);
+        Some(child)
     }
 }
 
@@ -349,14 +648,16 @@ pub struct Attribute<'d, 'a> {
 impl<'d, 'a> Attribute<'d, 'a> {
     /// The qualified name as written.
     pub fn qname(&self) -> &'a str {
-        self.doc.slice(self.record.name_start, self.record.name_start + u32::from(self.record.name_len))
+        let spans = self.doc.attribute_spans(self.record);
+        self.doc.slice(spans.name_start, spans.name_end)
     }
 
     /// The local name.
     pub fn local_name(&self) -> &'a str {
-        match self.record.prefix_len {
+        let spans = self.doc.attribute_spans(self.record);
+        match spans.prefix_len {
             0 => self.qname(),
-            n => &self.qname()[usize::from(n) + 1..],
+            n => self.doc.slice(spans.name_start + n + 1, spans.name_end),
         }
     }
 
@@ -367,11 +668,51 @@ impl<'d, 'a> Attribute<'d, 'a> {
 
     /// The value as written between the quotes.
     pub fn raw_value(&self) -> &'a str {
-        self.doc.slice(self.record.value_start, self.record.value_start + self.record.value_len)
+        let spans = self.doc.attribute_spans(self.record);
+        self.doc.slice(spans.value_start, spans.value_end)
     }
 
     /// The normalized value: references expanded, whitespace characters as spaces.
     pub fn value(&self) -> Cow<'a, str> {
         scan::decode(self.raw_value(), true)
+    }
+}
+
+impl ElementRecord {
+    /// A record for an element starting at `start` with these name and tag lengths.
+    pub(crate) fn new(start: usize, name_len: usize, prefix_len: usize, tag_end: usize) -> Self {
+        let name_end = start + 1 + name_len;
+        Self {
+            start: start as u32,
+            end: tag_end as u32,
+            parent: NONE,
+            first_attr: 0,
+            ns: NO_NS,
+            name_len: short_len(name_len),
+            prefix_len: short_len(prefix_len),
+            rest_len: short_len(tag_end - name_end),
+            flags: 0,
+        }
+    }
+}
+
+impl AttributeRecord {
+    /// A record for an attribute with these spans.
+    pub(crate) fn new(
+        name_start: usize,
+        name_end: usize,
+        prefix_len: usize,
+        value_start: usize,
+        value_end: usize,
+    ) -> Self {
+        Self {
+            name_start: name_start as u32,
+            value_len: (value_end - value_start) as u32,
+            ns: NO_NS,
+            name_len: short_len(name_end - name_start),
+            prefix_len: short_len(prefix_len),
+            value_gap: short_len(value_start - name_end),
+            flags: 0,
+        }
     }
 }

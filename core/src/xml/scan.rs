@@ -5,28 +5,38 @@ use std::borrow::Cow;
 
 /// Finds the first character XML 1.0 forbids anywhere in a document: C0 controls other than tab,
 /// line feed and carriage return, and the non-characters U+FFFE and U+FFFF. Returns its offset.
+#[cfg(test)]
 pub(crate) fn find_forbidden_char(input: &[u8]) -> Option<usize> {
+    check_chars(input).err()
+}
+
+/// Checks that `input` has no character XML 1.0 forbids (see [`find_forbidden_char`]) and counts
+/// its `<` bytes on the way, an upper bound for the number of elements. Returns the count, or the
+/// offset of the first forbidden character.
+pub(crate) fn check_chars(input: &[u8]) -> Result<usize, usize> {
     const CHUNK: usize = 64;
     let mut base = 0;
+    let mut markup = 0;
     for chunk in input.chunks(CHUNK) {
         // Branch-free per byte so the loop vectorizes; the exact position is found only on a hit.
         let suspicious = chunk
             .iter()
             .fold(false, |acc, &b| acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF));
+        markup += chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'<')) as usize;
         if suspicious {
             for (i, &b) in chunk.iter().enumerate() {
                 let at = base + i;
                 if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-                    return Some(at);
+                    return Err(at);
                 }
                 if b == 0xEF && input.get(at + 1) == Some(&0xBF) && matches!(input.get(at + 2), Some(0xBE | 0xBF)) {
-                    return Some(at);
+                    return Err(at);
                 }
             }
         }
         base += chunk.len();
     }
-    None
+    Ok(markup)
 }
 
 /// True for a character XML 1.0 allows in a document (used for character references).
@@ -141,6 +151,14 @@ pub(crate) fn decode(raw: &str, attribute: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Normalizes line ends (CR LF and lone CR become LF) of CDATA content, which has no references.
+pub(crate) fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\r') {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
 /// Checks every reference in raw character data and tells whether there is any.
 pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)> {
     let mut found = false;
@@ -155,11 +173,31 @@ pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)>
     Ok(found)
 }
 
-/// One attribute of a start tag, as offsets relative to the tag's inner text.
+/// The end (offset of `;`) of the well-formed reference at `bytes[amp] == b'&'`, where the
+/// reference must close before the first byte `stop` or any further `&`; `None` when it does not
+/// or names nothing.
+#[inline]
+pub(crate) fn reference_end(bytes: &[u8], amp: usize, stop: u8) -> Option<usize> {
+    let mut at = amp + 1;
+    loop {
+        match *bytes.get(at)? {
+            b';' => break,
+            b'&' => return None,
+            b if b == stop => return None,
+            _ => at += 1,
+        }
+    }
+    let body = std::str::from_utf8(&bytes[amp + 1..at]).ok()?;
+    resolve_reference(body).map(|_| at)
+}
+
+/// One attribute of a start tag.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAttribute {
     pub name_start: usize,
     pub name_end: usize,
+    /// Length of the prefix of a valid QName; `None` when the name is not a QName.
+    pub prefix: Option<usize>,
     pub value_start: usize,
     pub value_end: usize,
     /// The value needs more than copying to become canonical: references, whitespace to
@@ -169,7 +207,8 @@ pub(crate) struct RawAttribute {
 
 /// Splits the inside of a start tag (after the element name, up to but excluding `>` or `/>`)
 /// into attributes, enforcing XML's syntax. Returns whether the layout is already canonical:
-/// a single space before each attribute, `="..."` with no spaces, nothing trailing.
+/// a single space before each attribute, `="..."` with no spaces, nothing trailing. Offsets are
+/// relative to `tag`.
 pub(crate) fn scan_attributes(
     tag: &str,
     mut at: usize,
@@ -226,8 +265,202 @@ pub(crate) fn scan_attributes(
         let has_reference = check_references(value).map_err(|(i, what)| (value_start + i, what))?;
         let value_needs_work =
             has_reference || value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r') || (b == b'"' && quote == b'\''));
-        out.push(RawAttribute { name_start, name_end, value_start, value_end, value_needs_work });
+        let prefix = qname_prefix_len(&tag[name_start..name_end]);
+        out.push(RawAttribute { name_start, name_end, prefix, value_start, value_end, value_needs_work });
         at = value_end + 1;
+    }
+}
+
+/// The index of the `>` that closes a tag, the first one outside quoted values (quick-xml's rule,
+/// which decides where a malformed tag ends).
+pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for at in memchr::memchr3_iter(b'>', b'"', b'\'', bytes) {
+        match (quote, bytes[at]) {
+            (None, b'>') => return Some(at),
+            (None, q) => quote = Some(q),
+            (Some(q), b) if q == b => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Byte classes for the fast scanners.
+const NAME: u8 = 1;
+/// A letter or `_`: what may start a QName or its local part (in ASCII).
+const NAME_START: u8 = 2;
+const SPACE: u8 = 4;
+/// Bytes an attribute value scan stops at: quotes, `<`, `&`, tab, line feed, carriage return.
+const VALUE_STOP: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            class |= NAME | NAME_START;
+        }
+        if c.is_ascii_digit() || c == b'-' || c == b'.' || c == b':' {
+            class |= NAME;
+        }
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            class |= SPACE;
+        }
+        if matches!(c, b'"' | b'\'' | b'<' | b'&' | b'\t' | b'\n' | b'\r') {
+            class |= VALUE_STOP;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// Scans an ASCII QName at `from`; returns its end and prefix length. `None` when the name is
+/// not an ASCII QName (then it may be a Unicode one, or invalid: the slow path decides).
+#[inline]
+fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    if CLASS[usize::from(*bytes.get(from)?)] & NAME_START == 0 {
+        return None;
+    }
+    let mut at = from + 1;
+    let mut prefix = 0;
+    loop {
+        let b = *bytes.get(at)?;
+        if CLASS[usize::from(b)] & NAME == 0 {
+            return Some((at, prefix));
+        }
+        if b == b':' {
+            if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
+                return None;
+            }
+            prefix = at - from;
+        }
+        at += 1;
+    }
+}
+
+/// What the fast scan of a start tag found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TagScan {
+    pub name_end: usize,
+    /// Length of the element's prefix; `None` when its name is not a QName.
+    pub prefix: Option<usize>,
+    /// Offset just after `>`.
+    pub tag_end: usize,
+    pub empty: bool,
+    /// A single space before each attribute, `="..."` with no spaces, nothing trailing.
+    pub canonical_layout: bool,
+}
+
+/// Scans the start tag at `bytes[lt] == b'<'` in one pass: the element name, each attribute (into
+/// `out`, absolute offsets) with its value checked, and the closing `>` or `/>`. Covers ASCII
+/// names and well-formed tags only: `None` sends everything else, including every error, to the
+/// slow path, which gives the same result where both apply.
+#[inline]
+pub(crate) fn scan_start_tag(bytes: &[u8], lt: usize, out: &mut Vec<RawAttribute>) -> Option<TagScan> {
+    let (name_end, prefix) = scan_ascii_qname(bytes, lt + 1)?;
+    let mut at = name_end;
+    let mut canonical_layout = true;
+    loop {
+        match *bytes.get(at)? {
+            b'>' => {
+                return Some(TagScan {
+                    name_end,
+                    prefix: Some(prefix),
+                    tag_end: at + 1,
+                    empty: false,
+                    canonical_layout,
+                });
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'>') => {
+                return Some(TagScan {
+                    name_end,
+                    prefix: Some(prefix),
+                    tag_end: at + 2,
+                    empty: true,
+                    canonical_layout,
+                });
+            }
+            b if CLASS[usize::from(b)] & SPACE != 0 => {}
+            _ => return None,
+        }
+        let ws_start = at;
+        at += 1;
+        while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+            at += 1;
+        }
+        canonical_layout &= at == ws_start + 1 && bytes[ws_start] == b' ';
+        if matches!(bytes[at], b'>' | b'/') {
+            canonical_layout = false;
+            continue;
+        }
+        let name_start = at;
+        let (attr_name_end, attr_prefix) = scan_ascii_qname(bytes, name_start)?;
+        at = attr_name_end;
+        if bytes[at] != b'=' {
+            canonical_layout = false;
+            while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+                at += 1;
+            }
+            if bytes[at] != b'=' {
+                return None;
+            }
+        }
+        at += 1;
+        let mut quote = *bytes.get(at)?;
+        if CLASS[usize::from(quote)] & SPACE != 0 {
+            canonical_layout = false;
+            while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+                at += 1;
+            }
+            quote = bytes[at];
+        }
+        if quote != b'"' {
+            if quote != b'\'' {
+                return None;
+            }
+            canonical_layout = false;
+        }
+        let value_start = at + 1;
+        let (value_end, value_needs_work) = scan_value(bytes, value_start, quote)?;
+        out.push(RawAttribute {
+            name_start,
+            name_end: attr_name_end,
+            prefix: Some(attr_prefix),
+            value_start,
+            value_end,
+            value_needs_work,
+        });
+        at = value_end + 1;
+    }
+}
+
+/// Scans an attribute value up to its closing `quote`, checking references; returns the value's
+/// end and whether it needs rewriting to be canonical. `None` on `<`, a bad reference or no end.
+#[inline]
+fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
+    let mut at = start;
+    let mut needs_work = false;
+    loop {
+        let b = *bytes.get(at)?;
+        if CLASS[usize::from(b)] & VALUE_STOP == 0 {
+            at += 1;
+            continue;
+        }
+        match b {
+            _ if b == quote => return Some((at, needs_work)),
+            b'<' => return None,
+            b'&' => {
+                at = reference_end(bytes, at, quote)?;
+                needs_work = true;
+            }
+            b'\'' => {}
+            _ => needs_work = true,
+        }
+        at += 1;
     }
 }
 
