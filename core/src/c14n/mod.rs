@@ -335,7 +335,7 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                     qname_end: spans.name_end,
                     value_start: spans.value_start,
                     value_end: spans.value_end,
-                    plain: a.flags & flags::VALUE_NEEDS_WORK == 0,
+                    plain: !spans.value_needs_work,
                 });
             }
             if !inherit_xml || record.parent == crate::xml::NONE {

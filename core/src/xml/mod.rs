@@ -73,8 +73,6 @@ pub(crate) mod flags {
     pub const EMPTY: u8 = 4;
     /// A text, CDATA, comment or PI node whose raw bytes are not already canonical.
     pub const NEEDS_WORK: u8 = 8;
-    /// An attribute value that needs rewriting to be canonical.
-    pub const VALUE_NEEDS_WORK: u8 = 16;
     /// The element carries namespace declarations (records in `Document::ns_decls`).
     pub const HAS_NS_DECLS: u8 = 32;
     /// The character data right after the element's start tag needs work.
@@ -148,21 +146,26 @@ pub(crate) struct MiscRecord {
     pub flags: u8,
 }
 
-/// One attribute (namespace declarations are not attributes): 16 bytes.
+/// One attribute (namespace declarations are not attributes): 12 bytes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct AttributeRecord {
     pub name_start: u32,
-    pub value_len: u32,
     pub ns: NsId,
+    /// Length of the value ([`LONG_VALUE`]: see the input).
+    value_len: u16,
     /// Length of the qualified name ([`LONG`]: see the input).
     name_len: u8,
-    /// Length of the prefix ([`LONG`]: see the input).
-    prefix_len: u8,
-    /// From the end of the name to the start of the value, `="` in the usual case ([`LONG`]: see
-    /// the input).
-    value_gap: u8,
-    pub flags: u8,
+    /// The prefix length (low 4 bits, [`LONG_PREFIX`]: see the input), the gap from the end of
+    /// the name to the start of the value (3 bits, `="` in the usual case, [`LONG_GAP`]: see the
+    /// input) and, in the top bit, whether the value needs rewriting to be canonical.
+    packed: u8,
 }
+
+/// Field values of [`AttributeRecord`] that mean "this long or longer: see the input".
+const LONG_VALUE: u16 = u16::MAX;
+const LONG_PREFIX: u8 = 0xF;
+const LONG_GAP: u8 = 0x7;
+const PACKED_VALUE_NEEDS_WORK: u8 = 0x80;
 
 /// The spans of one attribute, decoded from its record.
 #[derive(Clone, Copy, Debug)]
@@ -172,6 +175,8 @@ pub(crate) struct AttributeSpans {
     pub prefix_len: u32,
     pub value_start: u32,
     pub value_end: u32,
+    /// The value needs rewriting to be canonical (references, whitespace, a `"`).
+    pub value_needs_work: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -348,15 +353,20 @@ impl<'a> Document<'a> {
             LONG => self.long_name_end(name_start, |b| scan::is_space(b) || b == b'='),
             n => name_start + u32::from(n),
         };
-        let prefix_len = match record.prefix_len {
-            LONG => long_prefix_len(self.slice(name_start, name_end)),
+        let prefix_len = match record.packed & LONG_PREFIX {
+            LONG_PREFIX => long_prefix_len(self.slice(name_start, name_end)),
             n => u32::from(n),
         };
-        let value_start = match record.value_gap {
-            LONG => self.long_value_start(name_end),
+        let value_start = match (record.packed >> 4) & LONG_GAP {
+            LONG_GAP => self.long_value_start(name_end),
             n => name_end + u32::from(n),
         };
-        AttributeSpans { name_start, name_end, prefix_len, value_start, value_end: value_start + record.value_len }
+        let value_end = match record.value_len {
+            LONG_VALUE => self.long_value_end(value_start),
+            n => value_start + u32::from(n),
+        };
+        let value_needs_work = record.packed & PACKED_VALUE_NEEDS_WORK != 0;
+        AttributeSpans { name_start, name_end, prefix_len, value_start, value_end, value_needs_work }
     }
 
     /// The namespace declarations an element carries.
@@ -417,6 +427,14 @@ impl<'a> Document<'a> {
     #[cold]
     fn long_tag_end(&self, from: u32) -> u32 {
         from + scan::tag_close(&self.text.as_bytes()[from as usize..]).expect("the tag was checked") as u32 + 1
+    }
+
+    /// The end of an attribute value: its closing quote, the same as the one before it.
+    #[cold]
+    fn long_value_end(&self, value_start: u32) -> u32 {
+        let bytes = self.text.as_bytes();
+        let quote = bytes[value_start as usize - 1];
+        value_start + memchr::memchr(quote, &bytes[value_start as usize..]).expect("the value was checked") as u32
     }
 
     /// The start of an attribute's value from the end of its name: after `=`, spaces and a quote.
@@ -704,15 +722,118 @@ impl AttributeRecord {
         prefix_len: usize,
         value_start: usize,
         value_end: usize,
+        ns: NsId,
+        value_needs_work: bool,
     ) -> Self {
+        let value_len = value_end - value_start;
+        let gap = (value_start - name_end).min(usize::from(LONG_GAP)) as u8;
+        let prefix = prefix_len.min(usize::from(LONG_PREFIX)) as u8;
+        let work = if value_needs_work { PACKED_VALUE_NEEDS_WORK } else { 0 };
         Self {
             name_start: name_start as u32,
-            value_len: (value_end - value_start) as u32,
-            ns: NO_NS,
+            ns,
+            value_len: if value_len < usize::from(LONG_VALUE) { value_len as u16 } else { LONG_VALUE },
             name_len: short_len(name_end - name_start),
-            prefix_len: short_len(prefix_len),
-            value_gap: short_len(value_start - name_end),
-            flags: 0,
+            packed: prefix | gap << 4 | work,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &str) -> Document<'_> {
+        Document::parse(input.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn long_names_prefixes_layouts_and_values_are_read_back_from_the_input() {
+        let prefix = "p".repeat(300);
+        let local = "l".repeat(300);
+        let value = "v".repeat(70_000);
+        let input = format!(
+            "<{prefix}:{local} xmlns:{prefix}='urn:p' {prefix}:{local}   =  \t\"{value}\" a='&amp;'\n ></{prefix}:{local}  >"
+        );
+        let doc = parse(&input);
+        let root = doc.root();
+        assert_eq!((root.prefix(), root.local_name(), root.namespace()), (prefix.as_str(), local.as_str(), "urn:p"));
+        assert_eq!(&input[root.content_span()], "");
+        let attributes: Vec<_> = root.attributes().collect();
+        assert_eq!(attributes.len(), 2);
+        assert_eq!((attributes[0].local_name(), attributes[0].namespace()), (local.as_str(), "urn:p"));
+        assert_eq!(attributes[0].qname(), format!("{prefix}:{local}"));
+        assert_eq!(attributes[0].raw_value(), value);
+        assert_eq!(
+            (attributes[1].qname(), attributes[1].raw_value(), attributes[1].value().as_ref()),
+            ("a", "&amp;", "&")
+        );
+        let spans = doc.attribute_spans(&doc.attributes[1]);
+        assert!(spans.value_needs_work && !doc.attribute_spans(&doc.attributes[0]).value_needs_work);
+    }
+
+    #[test]
+    fn medium_prefixes_and_gaps_use_their_escapes() {
+        let input = "<r xmlns:abcdefghijklmnopq='urn:x'><e abcdefghijklmnopq:k       =        'x'/></r>";
+        let doc = parse(input);
+        let e = doc.root().children().next().unwrap();
+        let a = e.attributes().next().unwrap();
+        assert_eq!((a.local_name(), a.namespace(), a.raw_value()), ("k", "urn:x", "x"));
+    }
+
+    #[test]
+    fn cdata_text_is_literal_with_line_ends_normalized() {
+        let doc = parse("<a>x&amp;<![CDATA[a & b\r\nc\rd &amp;]]>y</a>");
+        assert_eq!(doc.root().text(), "x&a & b\nc\nd &amp;y");
+    }
+
+    #[test]
+    fn the_walk_rebuilds_every_node_in_document_order() {
+        let input = "<a>t1<b/>t2<!--c--><c x='1'>&amp;<?p?></c  ><![CDATA[d]]>\r\n</a>";
+        let doc = parse(input);
+        let nodes: Vec<_> = doc.walk(0).map(|n| (n.kind, &input[n.start as usize..n.end as usize], n.flags)).collect();
+        use NodeKind::*;
+        let work = flags::NEEDS_WORK;
+        assert_eq!(
+            nodes,
+            [
+                (Start, "<a>", 0),
+                (Text, "t1", 0),
+                (Start, "<b/>", 0),
+                (End, "", 0),
+                (Text, "t2", 0),
+                (Comment, "<!--c-->", 0),
+                (Start, "<c x='1'>", 0),
+                (Text, "&amp;", work),
+                (Pi, "<?p?>", 0),
+                (End, "</c  >", 0),
+                (CData, "d", 0),
+                (Text, "\r\n", work),
+                (End, "</a>", 0),
+            ]
+        );
+        let c = doc.element(ElementId(2));
+        assert_eq!((&input[c.content_span()], c.text().as_ref()), ("&amp;<?p?>", "&"));
+        let inner: Vec<_> = doc.walk(2).map(|n| n.kind).collect();
+        assert_eq!(inner, [Start, Text, Pi, End]);
+    }
+
+    #[test]
+    fn children_and_containment_follow_the_spans() {
+        let doc = parse("<r><a><x/><y><z/></y></a><b/><c>t</c></r>");
+        let names = |e: Element<'_, '_>| e.children().map(|c| c.qname().to_owned()).collect::<Vec<_>>();
+        assert_eq!(names(doc.root()), ["a", "b", "c"]);
+        let a = doc.root().children().next().unwrap();
+        assert_eq!(names(a), ["x", "y"]);
+        assert!(a.contains(ElementId(4)) && !a.contains(ElementId(5)) && doc.root().contains(ElementId(6)));
+        assert_eq!(doc.element(ElementId(4)).parent().unwrap().qname(), "y");
+        assert_eq!(doc.subtree_end(0), 7);
+        assert_eq!(doc.subtree_end(1), 5);
+    }
+
+    #[test]
+    fn records_stay_small() {
+        assert_eq!(std::mem::size_of::<ElementRecord>(), 24);
+        assert_eq!(std::mem::size_of::<AttributeRecord>(), 12);
     }
 }

@@ -42,6 +42,14 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
 }
 
+/// Gives back the unused capacity of a large table (shrinking reallocation does not copy).
+fn trim<T>(table: &mut Vec<T>) {
+    let slack = table.capacity() - table.len();
+    if slack * std::mem::size_of::<T>() >= 64 << 10 && slack > table.len() / 16 {
+        table.shrink_to_fit();
+    }
+}
+
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
@@ -94,14 +102,14 @@ struct Builder<'a, 'l> {
 
 impl<'a, 'l> Builder<'a, 'l> {
     fn new(text: &'a str, limits: &'l Limits, markup: usize) -> Self {
-        // Most elements take two `<` (start and end tag): reserving for half of them avoids
-        // regrowing the largest table in the common case; untouched capacity costs address space.
+        // Every element starts with a `<`, so the element table never grows; what is left
+        // untouched of the reservation costs address space only, and `run` gives it back.
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(markup / 2 + 1),
-            attributes: Vec::with_capacity(markup / 8),
+            elements: Vec::with_capacity(markup),
+            attributes: Vec::with_capacity(markup / 4),
             ns_decls: Vec::new(),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
@@ -146,6 +154,8 @@ impl<'a, 'l> Builder<'a, 'l> {
         if self.elements.is_empty() {
             return Err(XmlError::malformed("no root element", self.text.len()));
         }
+        trim(&mut self.elements);
+        trim(&mut self.attributes);
         Ok(Document {
             text: self.text,
             elements: self.elements,
@@ -448,10 +458,15 @@ impl<'a, 'l> Builder<'a, 'l> {
             names.push((ns, local));
             verbatim &= !a.value_needs_work;
             self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.name_start)?;
-            let mut record = AttributeRecord::new(a.name_start, a.name_end, prefix_len, a.value_start, a.value_end);
-            record.ns = ns;
-            record.flags = if a.value_needs_work { flags::VALUE_NEEDS_WORK } else { 0 };
-            self.attributes.push(record);
+            self.attributes.push(AttributeRecord::new(
+                a.name_start,
+                a.name_end,
+                prefix_len,
+                a.value_start,
+                a.value_end,
+                ns,
+                a.value_needs_work,
+            ));
         }
         Ok(verbatim)
     }
