@@ -133,10 +133,13 @@ impl<'a, 'l> Builder<'a, 'l> {
         let bytes = self.bytes;
         let mut at = body_start;
         loop {
-            let lt = memchr::memchr(b'<', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            if lt > at {
-                self.text_run(at, lt)?;
-            }
+            let lt = if bytes.get(at) == Some(&b'<') {
+                at
+            } else {
+                let (lt, special) = scan::scan_text(bytes, at);
+                self.text_run(at, lt, special)?;
+                lt
+            };
             at = match bytes.get(lt + 1) {
                 None if lt == bytes.len() => break,
                 None => return Err(XmlError::malformed("'<' at the end of the input", lt)),
@@ -168,9 +171,10 @@ impl<'a, 'l> Builder<'a, 'l> {
         })
     }
 
-    /// Character data between two pieces of markup, `[start, end)`.
+    /// Character data between two pieces of markup, `[start, end)`; `special` when it holds any
+    /// `&`, `>` or CR.
     #[inline]
-    fn text_run(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+    fn text_run(&mut self, start: usize, end: usize, special: bool) -> Result<(), XmlError> {
         if self.open.is_empty() {
             return match self.bytes[start..end].iter().position(|&b| !scan::is_space(b)) {
                 None => Ok(()),
@@ -180,6 +184,14 @@ impl<'a, 'l> Builder<'a, 'l> {
         if end - start > self.limits.max_text_len {
             return Err(self.text_error(start, end));
         }
+        if special {
+            self.special_text(start, end)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the references and `]]>` of a text run that needs work, and flags it.
+    fn special_text(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
         let run = &self.bytes[start..end];
         let mut needs_work = false;
         for at in memchr::memchr3_iter(b'&', b'>', b'\r', run) {
@@ -390,7 +402,8 @@ impl<'a, 'l> Builder<'a, 'l> {
                 (5, _) if qname.starts_with("xmlns") => &qname[6..],
                 _ => continue,
             };
-            let uri = scan::decode(&text[a.value_start..a.value_end], true);
+            let raw_uri = &text[a.value_start..a.value_end];
+            let uri = if a.value_needs_work { scan::decode(raw_uri, true) } else { Cow::Borrowed(raw_uri) };
             let problem = match (declared, uri.as_ref()) {
                 ("xml", XML_NS) => continue,
                 ("xml", _) => Some("prefix 'xml' can only be bound to its own namespace"),
@@ -457,7 +470,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             names.push((ns, local));
             verbatim &= !a.value_needs_work;
-            self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.name_start)?;
+            self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.value_needs_work, a.name_start)?;
             self.attributes.push(AttributeRecord::new(
                 a.name_start,
                 a.name_end,
@@ -473,7 +486,15 @@ impl<'a, 'l> Builder<'a, 'l> {
 
     /// Adds `wsu:Id`, `Id`, `ID` and `xml:id` values to the Id map, refusing a value already
     /// carried by another element.
-    fn record_id(&mut self, element: u32, ns: NsId, local: &str, raw: &'a str, at: usize) -> Result<(), XmlError> {
+    fn record_id(
+        &mut self,
+        element: u32,
+        ns: NsId,
+        local: &str,
+        raw: &'a str,
+        needs_work: bool,
+        at: usize,
+    ) -> Result<(), XmlError> {
         let is_id = match (ns, local) {
             (NO_NS, "Id" | "ID") => true,
             (XML_NS_ID, "id") => true,
@@ -483,7 +504,8 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !is_id {
             return Ok(());
         }
-        match self.ids.entry(scan::decode(raw, true)) {
+        let value = if needs_work { scan::decode(raw, true) } else { Cow::Borrowed(raw) };
+        match self.ids.entry(value) {
             Entry::Vacant(slot) => {
                 slot.insert(ElementId(element));
             }
@@ -504,7 +526,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let element = open.element as usize;
         let name = &self.bytes[self.elements[element].start as usize + 1..open.name_end as usize];
         let after = lt + 2 + name.len();
-        let verbatim = self.bytes.get(lt + 2..after) == Some(name) && self.bytes.get(after) == Some(&b'>');
+        let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
         let bindings = self.open.pop().expect("checked above").bindings;
         self.bindings.truncate(bindings as usize);

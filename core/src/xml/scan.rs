@@ -14,16 +14,18 @@ pub(crate) fn find_forbidden_char(input: &[u8]) -> Option<usize> {
 /// its `<` bytes on the way, an upper bound for the number of elements. Returns the count, or the
 /// offset of the first forbidden character.
 pub(crate) fn check_chars(input: &[u8]) -> Result<usize, usize> {
-    const CHUNK: usize = 64;
+    const CHUNK: usize = 128;
     let mut base = 0;
     let mut markup = 0;
     for chunk in input.chunks(CHUNK) {
         // Branch-free per byte so the loop vectorizes; the exact position is found only on a hit.
-        let suspicious = chunk
-            .iter()
-            .fold(false, |acc, &b| acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF));
-        markup += chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'<')) as usize;
-        if suspicious {
+        let (mut suspicious, mut lt) = (0u8, 0u8);
+        for &b in chunk {
+            suspicious |= u8::from((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | u8::from(b == 0xEF);
+            lt += u8::from(b == b'<');
+        }
+        markup += usize::from(lt);
+        if suspicious != 0 {
             for (i, &b) in chunk.iter().enumerate() {
                 let at = base + i;
                 if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
@@ -286,6 +288,80 @@ pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Bytes a text run is scanned for: the `<` that ends it, and what makes it need work.
+const SWAR_ONES: u64 = 0x0101_0101_0101_0101;
+const SWAR_HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` equal to `byte`; exact up to the lowest one set.
+#[inline]
+fn swar_matches(word: u64, byte: u8) -> u64 {
+    let x = word ^ (SWAR_ONES * u64::from(byte));
+    x.wrapping_sub(SWAR_ONES) & !x & SWAR_HIGHS
+}
+
+/// Reads the 8 bytes at `at`.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Scans the character data at `from` up to the next `<` (or the end of the input); returns
+/// where it ends and whether it holds any `&`, `>` or CR. Short runs, the common case in data
+/// XML, take one pass 8 bytes at a time; long ones (base64) go to `memchr`.
+#[inline]
+pub(crate) fn scan_text(bytes: &[u8], from: usize) -> (usize, bool) {
+    const SHORT: usize = 64;
+    let mut at = from;
+    let mut special = false;
+    let short_end = bytes.len().min(from + SHORT);
+    while at + 8 <= short_end {
+        let word = word_at(bytes, at);
+        let hits =
+            swar_matches(word, b'<') | swar_matches(word, b'&') | swar_matches(word, b'>') | swar_matches(word, b'\r');
+        if hits == 0 {
+            at += 8;
+            continue;
+        }
+        at += hits.trailing_zeros() as usize / 8;
+        if bytes[at] == b'<' {
+            return (at, special);
+        }
+        special = true;
+        at += 1;
+    }
+    while at < short_end {
+        match bytes[at] {
+            b'<' => return (at, special),
+            b'&' | b'>' | b'\r' => special = true,
+            _ => {}
+        }
+        at += 1;
+    }
+    let end = memchr::memchr(b'<', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    special |= memchr::memchr3(b'&', b'>', b'\r', &bytes[at..end]).is_some();
+    (end, special)
+}
+
+/// Equality of two short byte strings (names), a word at a time and without a call.
+#[inline]
+pub(crate) fn short_bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word_at(a, at) != word_at(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        return word_at(a, n - 8) == word_at(b, n - 8);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Byte classes for the fast scanners.
 const NAME: u8 = 1;
 /// A letter or `_`: what may start a QName or its local part (in ASCII).
@@ -501,9 +577,9 @@ pub(crate) fn is_absolute_uri(uri: &str) -> bool {
     let mut fragments = 0;
     let mut i = 0;
     while i < rest.len() {
-        let b = rest[i];
-        match b {
-            b'%' => {
+        match URI_CLASS[usize::from(rest[i])] {
+            URI_PLAIN => {}
+            URI_PERCENT => {
                 if !(rest.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                     && rest.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
                 {
@@ -511,16 +587,36 @@ pub(crate) fn is_absolute_uri(uri: &str) -> bool {
                 }
                 i += 2;
             }
-            b'#' => fragments += 1,
-            b if b.is_ascii_alphanumeric() => {}
-            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-            | b':' | b'@' | b'/' | b'?' | b'[' | b']' => {}
+            URI_HASH => fragments += 1,
             _ => return false,
         }
         i += 1;
     }
     fragments <= 1
 }
+
+/// Classes of bytes after the scheme of an absolute URI: the unreserved and reserved characters
+/// of RFC 3986, `%` (which must start an escape) and `#` (at most one fragment).
+const URI_PLAIN: u8 = 1;
+const URI_PERCENT: u8 = 2;
+const URI_HASH: u8 = 3;
+static URI_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'%' => URI_PERCENT,
+            b'#' => URI_HASH,
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            | b':' | b'@' | b'/' | b'?' | b'[' | b']' => URI_PLAIN,
+            c if c.is_ascii_alphanumeric() => URI_PLAIN,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -534,6 +630,40 @@ mod tests {
         long.extend_from_slice("\u{FFFE}".as_bytes());
         assert_eq!(find_forbidden_char(&long), Some(200));
         assert_eq!(find_forbidden_char("\u{FFFD}\u{F000}".as_bytes()), None);
+    }
+
+    #[test]
+    fn text_runs_end_at_the_first_lt_and_report_what_needs_work() {
+        let naive = |bytes: &[u8], from: usize| {
+            let end = bytes[from..].iter().position(|&b| b == b'<').map_or(bytes.len(), |i| from + i);
+            (end, bytes[from..end].iter().any(|b| matches!(b, b'&' | b'>' | b'\r')))
+        };
+        for len in 0..150usize {
+            for (mark, at) in [(b'<', len / 3), (b'&', len / 2), (b'>', len.saturating_sub(1)), (b'\r', 7), (b'<', 70)]
+            {
+                let mut text = vec![b'x'; len];
+                if at < len {
+                    text[at] = mark;
+                }
+                for from in [0, len.min(1), len.min(9)] {
+                    assert_eq!(scan_text(&text, from), naive(&text, from), "{len} {} {at} {from}", mark as char);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_byte_strings_compare_by_words() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(short_bytes_eq(&a, &a.clone()));
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 1;
+                assert!(!short_bytes_eq(&a, &b), "{n} {i}");
+            }
+            assert!(!short_bytes_eq(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
     }
 
     #[test]
