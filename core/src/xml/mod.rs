@@ -273,6 +273,7 @@ impl<'a> Document<'a> {
     }
 
     /// The input between two offsets of the index.
+    #[inline]
     pub(crate) fn slice(&self, start: u32, end: u32) -> &'a str {
         &self.text[start as usize..end as usize]
     }
@@ -404,17 +405,23 @@ impl<'a> Document<'a> {
         let record = &self.elements[apex as usize];
         let first_misc = self.misc.partition_point(|m| m.start < record.start);
         let misc_end = first_misc + self.misc[first_misc..].partition_point(|m| m.start < record.end);
-        Walk {
+        let mut walk = Walk {
             doc: self,
             next_element: apex as usize,
             elements_end: self.subtree_end(apex) as usize,
+            next_start: record.start,
             next_misc: first_misc,
             misc_end,
-            open: Vec::new(),
+            misc_start: u32::MAX,
+            apex,
+            current: NONE,
+            close: u32::MAX,
             cursor: record.start,
             text_flags: 0,
             pending_end: NONE,
-        }
+        };
+        walk.misc_start = walk.misc_start_at(first_misc);
+        walk
     }
 
     #[cold]
@@ -456,16 +463,30 @@ pub(crate) struct Walk<'d, 'a> {
     doc: &'d Document<'a>,
     next_element: usize,
     elements_end: usize,
+    /// Where the next element starts (`u32::MAX` after the last one).
+    next_start: u32,
     next_misc: usize,
     misc_end: usize,
-    /// Open non-empty elements, innermost last, with the offset of their end tag.
-    open: Vec<(u32, u32)>,
+    /// Where the next comment, PI or CDATA section starts (`u32::MAX` after the last one).
+    misc_start: u32,
+    apex: u32,
+    /// The innermost open element ([`NONE`] when none is): the next one to close; the others are
+    /// its ancestors up to the apex.
+    current: u32,
+    /// Where `current`'s end tag starts (`u32::MAX` when none is open).
+    close: u32,
     /// Where the input not yet yielded starts.
     cursor: u32,
     /// [`flags::NEEDS_WORK`] when the character data at `cursor` needs it.
     text_flags: u8,
     /// An empty element whose End node comes next, or [`NONE`].
     pending_end: u32,
+}
+
+impl Walk<'_, '_> {
+    fn misc_start_at(&self, misc: usize) -> u32 {
+        if misc < self.misc_end { self.doc.misc[misc].start } else { u32::MAX }
+    }
 }
 
 impl Iterator for Walk<'_, '_> {
@@ -481,37 +502,37 @@ impl Iterator for Walk<'_, '_> {
             self.text_flags = tail_flags(record.flags);
             return Some(Node { kind: NodeKind::End, flags: 0, start: record.end, end: record.end, element });
         }
-        let element_start = doc.elements.get(self.next_element).filter(|_| self.next_element < self.elements_end);
-        let element_start = element_start.map_or(u32::MAX, |e| e.start);
-        let misc_start = if self.next_misc < self.misc_end { doc.misc[self.next_misc].start } else { u32::MAX };
-        let close = self.open.last().map_or(u32::MAX, |&(_, at)| at);
-        let boundary = element_start.min(misc_start).min(close);
-        if self.cursor < boundary && boundary != u32::MAX {
+        let boundary = self.next_start.min(self.misc_start).min(self.close);
+        if boundary == u32::MAX {
+            return None;
+        }
+        if self.cursor < boundary {
             let text =
                 Node { kind: NodeKind::Text, flags: self.text_flags, start: self.cursor, end: boundary, element: NONE };
             self.cursor = boundary;
             return Some(text);
         }
-        if boundary == u32::MAX {
-            return None;
-        }
-        if boundary == element_start {
+        if boundary == self.next_start {
             let element = self.next_element as u32;
+            let record = &doc.elements[self.next_element];
             self.next_element += 1;
-            let record = &doc.elements[element as usize];
+            self.next_start =
+                if self.next_element < self.elements_end { doc.elements[self.next_element].start } else { u32::MAX };
             let tag_end = doc.tag_end(record);
             if record.flags & flags::EMPTY != 0 {
                 self.pending_end = element;
             } else {
-                self.open.push((element, doc.end_tag_start(record)));
+                self.current = element;
+                self.close = doc.end_tag_start(record);
                 self.text_flags = if record.flags & flags::HEAD_TEXT_NEEDS_WORK != 0 { flags::NEEDS_WORK } else { 0 };
             }
             self.cursor = tag_end;
             return Some(Node { kind: NodeKind::Start, flags: 0, start: record.start, end: tag_end, element });
         }
-        if boundary == misc_start {
+        if boundary == self.misc_start {
             let misc = doc.misc[self.next_misc];
             self.next_misc += 1;
+            self.misc_start = self.misc_start_at(self.next_misc);
             self.cursor = misc.end;
             self.text_flags = tail_flags(misc.flags);
             let (start, end) = match misc.kind {
@@ -520,8 +541,14 @@ impl Iterator for Walk<'_, '_> {
             };
             return Some(Node { kind: misc.kind, flags: misc.flags & flags::NEEDS_WORK, start, end, element: NONE });
         }
-        let (element, end_tag_start) = self.open.pop().expect("the boundary is an end tag");
+        let (element, end_tag_start) = (self.current, self.close);
         let record = &doc.elements[element as usize];
+        if element == self.apex {
+            (self.current, self.close) = (NONE, u32::MAX);
+        } else {
+            self.current = record.parent;
+            self.close = doc.end_tag_start(&doc.elements[record.parent as usize]);
+        }
         self.cursor = record.end;
         self.text_flags = tail_flags(record.flags);
         Some(Node { kind: NodeKind::End, flags: 0, start: end_tag_start, end: record.end, element })
