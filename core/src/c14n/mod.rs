@@ -255,7 +255,7 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
     fn start_tag(&mut self, element: u32, tag_end: u32, apex: bool) {
         let doc = self.doc;
         let record = &doc.elements[element as usize];
-        if !apex && record.flags & flags::TAG_VERBATIM != 0 && self.renders_nothing(element, record) {
+        if !apex && record.has(flags::TAG_VERBATIM) && self.renders_nothing(element, record) {
             self.rendered.open(&[]);
             self.out.copy(record.start as usize, tag_end as usize);
             return;
@@ -297,7 +297,8 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
             return true;
         }
         let doc = self.doc;
-        if self.rendered.lookup(doc.prefix_of(record)) != Some(record.ns) && record.ns != XML_NS_ID {
+        let ns = doc.element_ns(element);
+        if self.rendered.lookup(doc.prefix_of(record)) != Some(ns) && ns != XML_NS_ID {
             return false;
         }
         doc.attribute_records(element).iter().all(|a| {
@@ -371,11 +372,13 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
     fn end_tag(&mut self, node: &Node) {
         self.rendered.close();
         let record = &self.doc.elements[node.element as usize];
-        if record.flags & flags::END_VERBATIM != 0 {
+        let (name_start, name_end) = (record.start + 1, self.doc.name_end(record));
+        if node.end - node.start == name_end - name_start + 3 {
+            // `</qname>` exactly (the End node of `<a/>` is empty).
             self.out.copy(node.start as usize, node.end as usize);
         } else {
             self.out.emit(b"</");
-            self.out.copy(record.start as usize + 1, self.doc.name_end(record) as usize);
+            self.out.copy(name_start as usize, name_end as usize);
             self.out.emit(b">");
         }
     }

@@ -99,7 +99,7 @@ pub(super) fn exclusive<'a>(
             out.push((prefix, ns));
         }
     };
-    consider(doc.prefix_of(record), record.ns, out);
+    consider(doc.prefix_of(record), doc.element_ns(element), out);
     for attribute in doc.attribute_records(element) {
         let spans = doc.attribute_spans(attribute);
         if spans.prefix_len > 0 {

@@ -64,22 +64,18 @@ pub(crate) const NONE: u32 = u32::MAX;
 const LONG: u8 = u8::MAX;
 
 pub(crate) mod flags {
+    /// A text, CDATA, comment or PI node whose raw bytes are not already canonical.
+    pub const NEEDS_WORK: u8 = 0x08;
     /// The start tag is `<qname a="v" ...>` exactly, attributes in canonical order with values
     /// that need no rewriting, and no namespace declarations.
-    pub const TAG_VERBATIM: u8 = 1;
-    /// The end tag is `</qname>` exactly.
-    pub const END_VERBATIM: u8 = 2;
-    /// The element was written `<a/>`.
-    pub const EMPTY: u8 = 4;
-    /// A text, CDATA, comment or PI node whose raw bytes are not already canonical.
-    pub const NEEDS_WORK: u8 = 8;
+    pub const TAG_VERBATIM: u8 = 0x10;
     /// The element carries namespace declarations (records in `Document::ns_decls`).
-    pub const HAS_NS_DECLS: u8 = 32;
+    pub const HAS_NS_DECLS: u8 = 0x20;
     /// The character data right after the element's start tag needs work.
-    pub const HEAD_TEXT_NEEDS_WORK: u8 = 64;
+    pub const HEAD_TEXT_NEEDS_WORK: u8 = 0x40;
     /// The character data right after the element's end tag (or after a comment, PI or CDATA
     /// section) needs work.
-    pub const TAIL_TEXT_NEEDS_WORK: u8 = 128;
+    pub const TAIL_TEXT_NEEDS_WORK: u8 = 0x80;
 }
 
 /// Stores a length in a one-byte field, [`LONG`] when it does not fit below it.
@@ -87,8 +83,9 @@ fn short_len(len: usize) -> u8 {
     if len < usize::from(LONG) { len as u8 } else { LONG }
 }
 
-/// One element: 24 bytes. Its end tag and the text around it are not stored, they are the gaps
-/// between records.
+/// One element: 20 bytes. Its end tag and the text around it are not stored, they are the gaps
+/// between records; whether it was written `<a/>`, where its start tag ends and whether its end
+/// tag is `</qname>` exactly are read from the input at the offsets stored.
 #[derive(Clone, Debug)]
 pub(crate) struct ElementRecord {
     /// Offset of `<` of the start tag.
@@ -99,15 +96,17 @@ pub(crate) struct ElementRecord {
     /// First of this element's attributes in [`Document::attributes`]; they run up to the next
     /// element's `first_attr`.
     pub first_attr: u32,
-    pub ns: NsId,
+    /// The namespace ([`WIDE_NS`]: found again from the declarations in scope).
+    ns: u16,
     /// Length of the qualified name ([`LONG`]: see the input).
     name_len: u8,
-    /// Length of the prefix, 0 when there is none ([`LONG`]: see the input).
-    prefix_len: u8,
-    /// From the end of the name to the end of the start tag ([`LONG`]: see the input).
-    rest_len: u8,
-    pub flags: u8,
+    /// The prefix length in the low nibble ([`LONG_PREFIX`]: see the input), [`flags`] in the
+    /// high one.
+    bits: u8,
 }
+
+/// An element namespace index too large for its record's field.
+const WIDE_NS: u16 = u16::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NodeKind {
@@ -278,6 +277,40 @@ impl<'a> Document<'a> {
         &self.text[start as usize..end as usize]
     }
 
+    /// The namespace of an element.
+    #[inline]
+    pub(crate) fn element_ns(&self, element: u32) -> NsId {
+        match self.elements[element as usize].ns {
+            WIDE_NS => self.wide_element_ns(element),
+            ns => NsId::from(ns),
+        }
+    }
+
+    /// The namespace of an element whose index did not fit its record: the declaration in scope
+    /// for its prefix, nearest first.
+    #[cold]
+    fn wide_element_ns(&self, element: u32) -> NsId {
+        let prefix = self.prefix_of(&self.elements[element as usize]);
+        let mut current = element;
+        while current != NONE {
+            let declared = self
+                .own_ns_decls(current)
+                .iter()
+                .find(|d| self.slice(d.prefix_start, d.prefix_start + d.prefix_len) == prefix);
+            if let Some(declaration) = declared {
+                return declaration.ns;
+            }
+            current = self.elements[current as usize].parent;
+        }
+        unreachable!("small namespace indexes are stored in the record")
+    }
+
+    /// True when an element was written `<a/>` (an end tag's `>` follows a name or a space).
+    #[inline]
+    pub(crate) fn is_empty_element(&self, record: &ElementRecord) -> bool {
+        self.text.as_bytes()[record.end as usize - 2] == b'/'
+    }
+
     /// Offset just after an element's qualified name.
     #[inline]
     pub(crate) fn name_end(&self, record: &ElementRecord) -> u32 {
@@ -296,8 +329,8 @@ impl<'a> Document<'a> {
     /// The length of an element's prefix (0 when there is none).
     #[inline]
     pub(crate) fn prefix_len_of(&self, record: &ElementRecord) -> u32 {
-        match record.prefix_len {
-            LONG => long_prefix_len(self.qname_of(record)),
+        match record.bits & LONG_PREFIX {
+            LONG_PREFIX => long_prefix_len(self.qname_of(record)),
             n => u32::from(n),
         }
     }
@@ -309,23 +342,49 @@ impl<'a> Document<'a> {
         self.slice(start, start + self.prefix_len_of(record))
     }
 
-    /// Offset just after an element's start tag.
+    /// Offset just after an element's start tag: its end for `<a/>`, else the `>` after spaces
+    /// after its last attribute (or name), unless namespace declarations come last.
     #[inline]
-    pub(crate) fn tag_end(&self, record: &ElementRecord) -> u32 {
-        match record.rest_len {
-            LONG => self.long_tag_end(self.name_end(record)),
-            n => self.name_end(record) + u32::from(n),
+    pub(crate) fn tag_end(&self, element: u32) -> u32 {
+        let record = &self.elements[element as usize];
+        if self.is_empty_element(record) {
+            return record.end;
         }
+        self.start_tag_end(element, record)
+    }
+
+    /// [`Document::tag_end`] of an element known not to be `<a/>`.
+    #[inline]
+    fn start_tag_end(&self, element: u32, record: &ElementRecord) -> u32 {
+        if record.has(flags::HAS_NS_DECLS) {
+            return self.long_tag_end(self.name_end(record));
+        }
+        let mut at = match self.attribute_records(element).last() {
+            Some(last) => self.attribute_spans(last).value_end as usize + 1,
+            None => self.name_end(record) as usize,
+        };
+        let bytes = self.text.as_bytes();
+        while bytes[at] != b'>' {
+            at += 1;
+        }
+        at as u32 + 1
     }
 
     /// Offset of `<` of an element's end tag (its start tag's end for `<a/>`).
     #[inline]
     pub(crate) fn end_tag_start(&self, record: &ElementRecord) -> u32 {
-        if record.flags & flags::EMPTY != 0 {
-            return record.end;
+        match self.text.as_bytes()[record.end as usize - 2] {
+            b'/' => record.end,
+            before => self.end_tag_start_after(record, before),
         }
+    }
+
+    /// [`Document::end_tag_start`] of an element that is not `<a/>`, whose end tag's `>` follows
+    /// the byte `before`.
+    #[inline]
+    fn end_tag_start_after(&self, record: &ElementRecord, before: u8) -> u32 {
         let name_len = self.name_end(record) - record.start - 1;
-        if record.flags & flags::END_VERBATIM != 0 {
+        if !scan::is_space(before) {
             return record.end - name_len - 3;
         }
         // `</qname` then whitespace then `>`.
@@ -347,7 +406,7 @@ impl<'a> Document<'a> {
     }
 
     /// The spans of an attribute.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn attribute_spans(&self, record: &AttributeRecord) -> AttributeSpans {
         let name_start = record.name_start;
         let name_end = match record.name_len {
@@ -373,7 +432,7 @@ impl<'a> Document<'a> {
     /// The namespace declarations an element carries.
     #[inline]
     pub(crate) fn own_ns_decls(&self, element: u32) -> &[NsDeclRecord] {
-        if self.elements[element as usize].flags & flags::HAS_NS_DECLS == 0 {
+        if !self.elements[element as usize].has(flags::HAS_NS_DECLS) {
             return &[];
         }
         self.ns_decls_of(element, element + 1)
@@ -413,8 +472,7 @@ impl<'a> Document<'a> {
             next_misc: first_misc,
             misc_end,
             misc_start: u32::MAX,
-            apex,
-            current: NONE,
+            open: Vec::new(),
             close: u32::MAX,
             cursor: record.start,
             text_flags: 0,
@@ -469,11 +527,9 @@ pub(crate) struct Walk<'d, 'a> {
     misc_end: usize,
     /// Where the next comment, PI or CDATA section starts (`u32::MAX` after the last one).
     misc_start: u32,
-    apex: u32,
-    /// The innermost open element ([`NONE`] when none is): the next one to close; the others are
-    /// its ancestors up to the apex.
-    current: u32,
-    /// Where `current`'s end tag starts (`u32::MAX` when none is open).
+    /// Open non-empty elements, innermost last, with where their end tag starts.
+    open: Vec<(u32, u32)>,
+    /// Where the innermost open element's end tag starts (`u32::MAX` when none is open).
     close: u32,
     /// Where the input not yet yielded starts.
     cursor: u32,
@@ -499,7 +555,7 @@ impl Iterator for Walk<'_, '_> {
             let element = std::mem::replace(&mut self.pending_end, NONE);
             let record = &doc.elements[element as usize];
             self.cursor = record.end;
-            self.text_flags = tail_flags(record.flags);
+            self.text_flags = tail_flags(record.bits);
             return Some(Node { kind: NodeKind::End, flags: 0, start: record.end, end: record.end, element });
         }
         let boundary = self.next_start.min(self.misc_start).min(self.close);
@@ -518,14 +574,16 @@ impl Iterator for Walk<'_, '_> {
             self.next_element += 1;
             self.next_start =
                 if self.next_element < self.elements_end { doc.elements[self.next_element].start } else { u32::MAX };
-            let tag_end = doc.tag_end(record);
-            if record.flags & flags::EMPTY != 0 {
+            let before_end = doc.text.as_bytes()[record.end as usize - 2];
+            let tag_end = if before_end == b'/' {
                 self.pending_end = element;
+                record.end
             } else {
-                self.current = element;
-                self.close = doc.end_tag_start(record);
-                self.text_flags = if record.flags & flags::HEAD_TEXT_NEEDS_WORK != 0 { flags::NEEDS_WORK } else { 0 };
-            }
+                self.close = doc.end_tag_start_after(record, before_end);
+                self.open.push((element, self.close));
+                self.text_flags = if record.has(flags::HEAD_TEXT_NEEDS_WORK) { flags::NEEDS_WORK } else { 0 };
+                doc.start_tag_end(element, record)
+            };
             self.cursor = tag_end;
             return Some(Node { kind: NodeKind::Start, flags: 0, start: record.start, end: tag_end, element });
         }
@@ -541,16 +599,11 @@ impl Iterator for Walk<'_, '_> {
             };
             return Some(Node { kind: misc.kind, flags: misc.flags & flags::NEEDS_WORK, start, end, element: NONE });
         }
-        let (element, end_tag_start) = (self.current, self.close);
+        let (element, end_tag_start) = self.open.pop().expect("the boundary is an end tag");
+        self.close = self.open.last().map_or(u32::MAX, |&(_, at)| at);
         let record = &doc.elements[element as usize];
-        if element == self.apex {
-            (self.current, self.close) = (NONE, u32::MAX);
-        } else {
-            self.current = record.parent;
-            self.close = doc.end_tag_start(&doc.elements[record.parent as usize]);
-        }
         self.cursor = record.end;
-        self.text_flags = tail_flags(record.flags);
+        self.text_flags = tail_flags(record.bits);
         Some(Node { kind: NodeKind::End, flags: 0, start: end_tag_start, end: record.end, element })
     }
 }
@@ -596,7 +649,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The namespace name, empty for no namespace.
     pub fn namespace(&self) -> &'d str {
-        self.doc.namespace(self.record.ns)
+        self.doc.namespace(self.doc.element_ns(self.id.0))
     }
 
     /// True when this element has this expanded name.
@@ -611,7 +664,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The bytes between the start and the end tag (empty for `<a/>`).
     pub fn content_span(&self) -> Range<usize> {
-        self.doc.tag_end(self.record) as usize..self.doc.end_tag_start(self.record) as usize
+        self.doc.tag_end(self.id.0) as usize..self.doc.end_tag_start(self.record) as usize
     }
 
     /// The parent element; `None` for the root.
@@ -724,20 +777,28 @@ impl<'d, 'a> Attribute<'d, 'a> {
 }
 
 impl ElementRecord {
-    /// A record for an element starting at `start` with these name and tag lengths.
-    pub(crate) fn new(start: usize, name_len: usize, prefix_len: usize, tag_end: usize) -> Self {
-        let name_end = start + 1 + name_len;
+    /// A record for an element starting at `start`, whose end is set when its end tag is read.
+    pub(crate) fn new(start: usize, name_len: usize, prefix_len: usize, ns: NsId, element_flags: u8) -> Self {
         Self {
             start: start as u32,
-            end: tag_end as u32,
+            end: 0,
             parent: NONE,
             first_attr: 0,
-            ns: NO_NS,
+            ns: u16::try_from(ns).unwrap_or(WIDE_NS),
             name_len: short_len(name_len),
-            prefix_len: short_len(prefix_len),
-            rest_len: short_len(tag_end - name_end),
-            flags: 0,
+            bits: prefix_len.min(usize::from(LONG_PREFIX)) as u8 | element_flags,
         }
+    }
+
+    /// Whether one of the [`flags`] is set.
+    #[inline]
+    pub(crate) fn has(&self, flag: u8) -> bool {
+        self.bits & flag != 0
+    }
+
+    /// Sets one of the [`flags`].
+    pub(crate) fn set(&mut self, flag: u8) {
+        self.bits |= flag;
     }
 }
 
@@ -859,8 +920,23 @@ mod tests {
     }
 
     #[test]
+    fn element_namespaces_beyond_the_record_field_are_found_from_the_declarations() {
+        let mut input = String::from("<r xmlns:q='urn:q'>");
+        for i in 0..70_000 {
+            input.push_str(&format!("<p:e xmlns:p='urn:{i}'><q:f/></p:e>"));
+        }
+        input.push_str("<p:e xmlns:p='urn:1'/></r>");
+        let doc = parse(&input);
+        let last_wide = doc.element(ElementId(2 * 69_999 + 1));
+        assert_eq!((last_wide.qname(), last_wide.namespace()), ("p:e", "urn:69999"));
+        assert_eq!(doc.element(ElementId(2 * 69_999 + 2)).namespace(), "urn:q");
+        assert_eq!(doc.element(ElementId(2 * 70_000 + 1)).namespace(), "urn:1");
+        assert!(doc.elements[2 * 69_999 + 1].ns == WIDE_NS);
+    }
+
+    #[test]
     fn records_stay_small() {
-        assert_eq!(std::mem::size_of::<ElementRecord>(), 24);
+        assert_eq!(std::mem::size_of::<ElementRecord>(), 20);
         assert_eq!(std::mem::size_of::<AttributeRecord>(), 12);
     }
 }

@@ -207,8 +207,8 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
         if needs_work {
             match self.tail {
-                Tail::Head(element) => self.elements[element as usize].flags |= flags::HEAD_TEXT_NEEDS_WORK,
-                Tail::After(element) => self.elements[element as usize].flags |= flags::TAIL_TEXT_NEEDS_WORK,
+                Tail::Head(element) => self.elements[element as usize].set(flags::HEAD_TEXT_NEEDS_WORK),
+                Tail::After(element) => self.elements[element as usize].set(flags::TAIL_TEXT_NEEDS_WORK),
                 Tail::Misc(misc) => self.misc[misc as usize].flags |= flags::TAIL_TEXT_NEEDS_WORK,
                 Tail::None => {}
             }
@@ -351,9 +351,8 @@ impl<'a, 'l> Builder<'a, 'l> {
             .resolve(prefix, true)
             .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
         let mut element_flags = 0;
-        if tag.empty {
-            element_flags |= flags::EMPTY;
-        } else if tag.canonical_layout
+        if !tag.empty
+            && tag.canonical_layout
             && attributes_verbatim
             && self.attributes.len() - first_attr as usize == raw.len()
         {
@@ -362,11 +361,10 @@ impl<'a, 'l> Builder<'a, 'l> {
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, tag.tag_end);
+        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
-        record.ns = ns;
-        record.flags = element_flags;
+        record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
@@ -530,11 +528,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
         let bindings = self.open.pop().expect("checked above").bindings;
         self.bindings.truncate(bindings as usize);
-        let record = &mut self.elements[element];
-        record.end = end as u32;
-        if verbatim {
-            record.flags |= flags::END_VERBATIM;
-        }
+        self.elements[element].end = end as u32;
         self.root_closed = self.open.is_empty();
         self.tail = Tail::After(element as u32);
         Ok(end)
