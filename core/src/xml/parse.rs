@@ -102,14 +102,15 @@ struct Builder<'a, 'l> {
 
 impl<'a, 'l> Builder<'a, 'l> {
     fn new(text: &'a str, limits: &'l Limits, markup: usize) -> Self {
-        // Every element starts with a `<`, so the element table never grows; what is left
-        // untouched of the reservation costs address space only, and `run` gives it back.
+        // Every element starts with a `<`, and data XML takes at least 16 bytes per element: the
+        // element table rarely grows, and hostile input cannot reserve much more than its size.
+        // What is left untouched of a reservation costs address space only; `run` gives it back.
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(markup),
-            attributes: Vec::with_capacity(markup / 4),
+            elements: Vec::with_capacity(markup.min(text.len() / 16 + 16)),
+            attributes: Vec::with_capacity((markup / 4).min(text.len() / 32 + 16)),
             ns_decls: Vec::new(),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
