@@ -4,7 +4,7 @@
 //! The index is what every later stage works from: canonicalization reads spans from it, the
 //! profiles look elements up by position, QName and Id. Only elements, attributes, namespace
 //! declarations and the rare comments, PIs and CDATA sections have records; end tags and text are
-//! the gaps between them, and [`Document::walk`] rebuilds the document-order sequence of nodes.
+//! the gaps between them, and a walk over the tables rebuilds the document-order sequence of nodes.
 
 mod error;
 mod parse;

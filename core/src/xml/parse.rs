@@ -281,8 +281,9 @@ impl<'a, 'l> Builder<'a, 'l> {
         result
     }
 
-    /// The start tag at `lt` rule by rule: where quick-xml's rule ends it, then the checks in the
-    /// order they report (content after the root, depth, name, attribute syntax).
+    /// The start tag at `lt` rule by rule: where it ends (the first `>` outside quotes, the rule
+    /// of the quick-xml reader the index used before, which the errors keep), then the checks in
+    /// the order they report (content after the root, depth, name, attribute syntax).
     #[cold]
     fn scan_start_tag_slowly(&self, lt: usize, out: &mut Vec<RawAttribute>) -> Result<TagScan, XmlError> {
         let close = scan::tag_close(&self.bytes[lt + 1..]).map(|i| lt + 1 + i);
@@ -598,8 +599,9 @@ impl<'a, 'l> Builder<'a, 'l> {
         Err(XmlError::malformed("'<!' starts neither a comment nor a CDATA section", lt))
     }
 
-    /// The error for a comment `[lt, close + 3)` with `--` inside, at the offset quick-xml gives:
-    /// after `<!--`, the index of the offending `-` within what follows the previous `-`.
+    /// The error for a comment `[lt, close + 3)` with `--` inside, at the offset the quick-xml
+    /// reader gave (kept for stable errors): after `<!--`, the index of the offending `-` within
+    /// what follows the previous `-`.
     #[cold]
     fn comment_error(&self, lt: usize, close: usize) -> XmlError {
         let comment = &self.bytes[lt..close + 3];

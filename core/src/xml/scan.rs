@@ -1,5 +1,5 @@
-//! Lexical rules of XML 1.0 that quick-xml leaves to its caller: characters, names, references
-//! and the attribute syntax of start tags.
+//! Lexical rules of XML 1.0 (characters, names, references, the attribute syntax of start tags)
+//! and the scanners of the index: the up-front character check, start tags and text runs.
 
 use std::borrow::Cow;
 
@@ -273,8 +273,8 @@ pub(crate) fn scan_attributes(
     }
 }
 
-/// The index of the `>` that closes a tag, the first one outside quoted values (quick-xml's rule,
-/// which decides where a malformed tag ends).
+/// The index of the `>` that closes a tag, the first one outside quoted values (the rule of the
+/// quick-xml reader the index used before, which decides where a malformed tag ends).
 pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
     let mut quote = None;
     for at in memchr::memchr3_iter(b'>', b'"', b'\'', bytes) {
