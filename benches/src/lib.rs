@@ -34,6 +34,40 @@ pub fn envelope_with_body(body_bytes: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The ~2 KB SOAP 1.1 envelope of `peers/envelope.py` (wsse:Security with a wsu:Timestamp, Id
+/// `TS-1`; a Body, Id `Body-1`, with nine order items), with fixed times: the shape of a typical
+/// request.
+pub fn soap_envelope_2k() -> Vec<u8> {
+    let items: String = (1..10)
+        .map(|i| {
+            format!(
+                "<ord:Item sku=\"SKU-{i:04}\" qty=\"{}\"><ord:Name>Widget number {i} &amp; friends</ord:Name>\
+                 <ord:Price currency=\"EUR\">{}.{:02}</ord:Price></ord:Item>",
+                i % 7 + 1,
+                i * 3,
+                i % 100
+            )
+        })
+        .collect();
+    format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" "#,
+            r#"xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">"#,
+            r#"<soapenv:Header><wsse:Security "#,
+            r#"xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" "#,
+            r#"soapenv:mustUnderstand="1"><wsu:Timestamp wsu:Id="TS-1"><wsu:Created>2026-11-20T10:00:00Z</wsu:Created>"#,
+            r#"<wsu:Expires>2026-11-20T10:05:00Z</wsu:Expires></wsu:Timestamp></wsse:Security></soapenv:Header>"#,
+            r#"<soapenv:Body wsu:Id="Body-1"><ord:PlaceOrder xmlns:ord="urn:example:orders" "#,
+            r#"xmlns:unused="urn:example:unused"><ord:Customer id="C-42">ACME GmbH</ord:Customer>{}"#,
+            r#"</ord:PlaceOrder></soapenv:Body></soapenv:Envelope>"#,
+            "\n"
+        ),
+        items
+    )
+    .into_bytes()
+}
+
 /// Runs `f` repeatedly for about `budget` and returns the best observed rate in calls per second.
 pub fn best_rate(budget: Duration, mut f: impl FnMut()) -> f64 {
     f();

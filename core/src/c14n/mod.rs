@@ -112,10 +112,7 @@ pub fn canonicalize<S: Sink + ?Sized>(
         attributes: Vec::new(),
     };
     match subset {
-        Subset::Element(element) => {
-            let record = &doc.elements[element.index()];
-            walker.nodes(record.start_node as usize, record.end_node as usize + 1, element.index() as u32);
-        }
+        Subset::Element(element) => walker.subtree(element.index() as u32),
         Subset::Document => walker.document(),
     }
     walker.out.finish();
@@ -143,11 +140,10 @@ fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptio
     let relative = |ns: NsId| !doc.namespace_is_absolute(ns);
     let offending = match (subset, options.algorithm) {
         (Subset::Element(element), Algorithm::Exclusive) => {
-            let record = &doc.elements[element.index()];
+            let apex = element.index() as u32;
             let mut scope = Vec::new();
-            namespaces::in_scope(doc, element.index() as u32, &mut scope);
-            let subtree = &doc.elements[element.index()..record.subtree_end as usize];
-            let inside = subtree.iter().flat_map(|e| namespaces::own_declarations(doc, e));
+            namespaces::in_scope(doc, apex, &mut scope);
+            let inside = doc.ns_decls_of(apex, doc.subtree_end(apex)).iter().map(|d| namespaces::declaration(doc, d));
             scope.into_iter().chain(inside).find(|&(_, ns)| relative(ns))
         }
         _ => doc.ns_decls.iter().find(|d| relative(d.ns)).map(|d| ("", d.ns)),
@@ -183,16 +179,17 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
 
 impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
     fn document(&mut self) {
-        let nodes = &self.doc.nodes;
+        let misc = &self.doc.misc;
         let root = &self.doc.elements[0];
-        let (root_start, root_end) = (root.start_node as usize, root.end_node as usize + 1);
-        for node in &nodes[..root_start] {
+        let (before_root, after_root) =
+            (misc.partition_point(|m| m.start < root.start), misc.partition_point(|m| m.start < root.end));
+        for node in &misc[..before_root] {
             if self.misc_node(node.kind, node.start, node.end, node.flags) {
                 self.out.emit(b"\n");
             }
         }
-        self.nodes(root_start, root_end, 0);
-        for node in &nodes[root_end..] {
+        self.subtree(0);
+        for node in &misc[after_root..] {
             if self.wants(node.kind) {
                 self.out.emit(b"\n");
                 self.misc_node(node.kind, node.start, node.end, node.flags);
@@ -204,15 +201,15 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         kind != NodeKind::Comment || self.options.with_comments
     }
 
-    /// Writes the nodes `[from, to)`, the subtree of `apex`.
-    fn nodes(&mut self, from: usize, to: usize, apex: u32) {
+    /// Writes the subtree of `apex`.
+    fn subtree(&mut self, apex: u32) {
         let doc = self.doc;
-        for node in &doc.nodes[from..to] {
+        for node in doc.walk(apex) {
             match node.kind {
-                NodeKind::Start => self.start_tag(node.element, node.element == apex),
-                NodeKind::End => self.end_tag(&doc.elements[node.element as usize]),
-                NodeKind::Text => self.character_data(node, Context::Text),
-                NodeKind::CData => self.character_data(node, Context::CData),
+                NodeKind::Start => self.start_tag(node.element, node.end, node.element == apex),
+                NodeKind::End => self.end_tag(&node),
+                NodeKind::Text => self.character_data(&node, Context::Text),
+                NodeKind::CData => self.character_data(&node, Context::CData),
                 NodeKind::Comment | NodeKind::Pi => {
                     self.misc_node(node.kind, node.start, node.end, node.flags);
                 }
@@ -255,12 +252,12 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         true
     }
 
-    fn start_tag(&mut self, element: u32, apex: bool) {
+    fn start_tag(&mut self, element: u32, tag_end: u32, apex: bool) {
         let doc = self.doc;
         let record = &doc.elements[element as usize];
-        if !apex && record.flags & flags::TAG_VERBATIM != 0 && self.renders_nothing(record) {
+        if !apex && record.has(flags::TAG_VERBATIM) && self.renders_nothing(element, record) {
             self.rendered.open(&[]);
-            self.out.copy(record.start as usize, record.tag_end as usize);
+            self.out.copy(record.start as usize, tag_end as usize);
             return;
         }
         let mut declarations = std::mem::take(&mut self.declarations);
@@ -274,7 +271,7 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         }
         declarations.sort_unstable_by(|a, b| short_cmp(a.0, b.0));
 
-        let name_end = record.start + 1 + u32::from(record.name_len);
+        let name_end = doc.name_end(record);
         self.out.copy(record.start as usize, name_end as usize);
         for &(prefix, ns) in &declarations {
             if prefix.is_empty() {
@@ -295,19 +292,19 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
 
     /// True when a descendant element with no declarations of its own needs none rendered: under
     /// exclusive C14N, every prefix it visibly uses is already rendered with its namespace.
-    fn renders_nothing(&self, record: &ElementRecord) -> bool {
+    fn renders_nothing(&self, element: u32, record: &ElementRecord) -> bool {
         if self.options.algorithm == Algorithm::Inclusive {
             return true;
         }
         let doc = self.doc;
-        let prefix = doc.slice(record.start + 1, record.start + 1 + u32::from(record.prefix_len));
-        if self.rendered.lookup(prefix) != Some(record.ns) && record.ns != XML_NS_ID {
+        let ns = doc.element_ns(element);
+        if self.rendered.lookup(doc.prefix_of(record)) != Some(ns) && ns != XML_NS_ID {
             return false;
         }
-        let first = record.first_attr as usize;
-        doc.attributes[first..first + usize::from(record.attr_count)].iter().all(|a| {
-            a.prefix_len == 0 || a.ns == XML_NS_ID || {
-                let prefix = doc.slice(a.name_start, a.name_start + u32::from(a.prefix_len));
+        doc.attribute_records(element).iter().all(|a| {
+            let spans = doc.attribute_spans(a);
+            spans.prefix_len == 0 || a.ns == XML_NS_ID || {
+                let prefix = doc.slice(spans.name_start, spans.name_start + spans.prefix_len);
                 self.rendered.lookup(prefix) == Some(a.ns)
             }
         })
@@ -322,11 +319,10 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         let mut current = element;
         loop {
             let record = &doc.elements[current as usize];
-            let first = record.first_attr as usize;
-            for a in &doc.attributes[first..first + usize::from(record.attr_count)] {
-                let qname_end = a.name_start + u32::from(a.name_len);
-                let qname = doc.slice(a.name_start, qname_end);
-                let local = if a.prefix_len == 0 { qname } else { &qname[usize::from(a.prefix_len) + 1..] };
+            for a in doc.attribute_records(current) {
+                let spans = doc.attribute_spans(a);
+                let qname = doc.slice(spans.name_start, spans.name_end);
+                let local = if spans.prefix_len == 0 { qname } else { &qname[spans.prefix_len as usize + 1..] };
                 let inherited = current != element;
                 if inherited
                     && (a.ns != XML_NS_ID || attributes.iter().any(|o| o.ns == XML_NS_ID && short_eq(o.local, local)))
@@ -336,11 +332,11 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 attributes.push(OutAttribute {
                     ns: a.ns,
                     local,
-                    qname_start: a.name_start,
-                    qname_end,
-                    value_start: a.value_start,
-                    value_end: a.value_start + a.value_len,
-                    plain: a.flags & flags::VALUE_NEEDS_WORK == 0,
+                    qname_start: spans.name_start,
+                    qname_end: spans.name_end,
+                    value_start: spans.value_start,
+                    value_end: spans.value_end,
+                    plain: !spans.value_needs_work,
                 });
             }
             if !inherit_xml || record.parent == crate::xml::NONE {
@@ -373,14 +369,16 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         self.attributes = attributes;
     }
 
-    fn end_tag(&mut self, record: &ElementRecord) {
+    fn end_tag(&mut self, node: &Node) {
         self.rendered.close();
-        let end_node = &self.doc.nodes[record.end_node as usize];
-        if record.flags & flags::END_VERBATIM != 0 {
-            self.out.copy(end_node.start as usize, end_node.end as usize);
+        let record = &self.doc.elements[node.element as usize];
+        let (name_start, name_end) = (record.start + 1, self.doc.name_end(record));
+        if node.end - node.start == name_end - name_start + 3 {
+            // `</qname>` exactly (the End node of `<a/>` is empty).
+            self.out.copy(node.start as usize, node.end as usize);
         } else {
             self.out.emit(b"</");
-            self.out.copy(record.start as usize + 1, record.start as usize + 1 + usize::from(record.name_len));
+            self.out.copy(name_start as usize, name_end as usize);
             self.out.emit(b">");
         }
     }

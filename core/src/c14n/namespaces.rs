@@ -1,7 +1,7 @@
 //! Which namespace declarations an element renders, for inclusive and exclusive C14N.
 
 use crate::xml::scan::short_eq;
-use crate::xml::{Document, ElementRecord, NO_NS, NsId, XML_NS_ID};
+use crate::xml::{Document, NO_NS, NsDeclRecord, NsId, XML_NS_ID};
 
 /// A namespace declaration to output: prefix ("" for the default namespace) and namespace.
 pub(super) type Declaration<'a> = (&'a str, NsId);
@@ -38,12 +38,14 @@ impl<'a> Rendered<'a> {
 /// The prefixes of an element's own namespace declarations and where they bind.
 pub(super) fn own_declarations<'d, 'a>(
     doc: &'d Document<'a>,
-    element: &ElementRecord,
+    element: u32,
 ) -> impl Iterator<Item = Declaration<'a>> + 'd {
-    let first = element.first_ns_decl as usize;
-    doc.ns_decls[first..first + usize::from(element.ns_decl_count)]
-        .iter()
-        .map(|d| (doc.slice(d.prefix_start, d.prefix_start + u32::from(d.prefix_len)), d.ns))
+    doc.own_ns_decls(element).iter().map(|d| declaration(doc, d))
+}
+
+/// The prefix and namespace of a declaration record.
+pub(super) fn declaration<'a>(doc: &Document<'a>, record: &NsDeclRecord) -> Declaration<'a> {
+    (doc.slice(record.prefix_start, record.prefix_start + record.prefix_len), record.ns)
 }
 
 /// All namespace bindings in scope at `element` (its own and its ancestors', nearest first per
@@ -51,13 +53,12 @@ pub(super) fn own_declarations<'d, 'a>(
 pub(super) fn in_scope<'a>(doc: &Document<'a>, element: u32, into: &mut Vec<Declaration<'a>>) {
     let mut current = element;
     while current != crate::xml::NONE {
-        let record = &doc.elements[current as usize];
-        for (prefix, ns) in own_declarations(doc, record) {
+        for (prefix, ns) in own_declarations(doc, current) {
             if !into.iter().any(|(p, _)| short_eq(p, prefix)) {
                 into.push((prefix, ns));
             }
         }
-        current = record.parent;
+        current = doc.elements[current as usize].parent;
     }
 }
 
@@ -74,7 +75,7 @@ pub(super) fn inclusive<'a>(
         in_scope(doc, element, out);
         out.retain(|&(prefix, ns)| !(prefix.is_empty() && ns == NO_NS));
     } else {
-        for (prefix, ns) in own_declarations(doc, &doc.elements[element as usize]) {
+        for (prefix, ns) in own_declarations(doc, element) {
             if rendered.lookup(prefix) != Some(ns) {
                 out.push((prefix, ns));
             }
@@ -98,13 +99,11 @@ pub(super) fn exclusive<'a>(
             out.push((prefix, ns));
         }
     };
-    let qname = doc.slice(record.start + 1, record.start + 1 + u32::from(record.name_len));
-    consider(&qname[..usize::from(record.prefix_len)], record.ns, out);
-    let first = record.first_attr as usize;
-    for attribute in &doc.attributes[first..first + usize::from(record.attr_count)] {
-        if attribute.prefix_len > 0 {
-            let prefix = doc.slice(attribute.name_start, attribute.name_start + u32::from(attribute.prefix_len));
-            consider(prefix, attribute.ns, out);
+    consider(doc.prefix_of(record), doc.element_ns(element), out);
+    for attribute in doc.attribute_records(element) {
+        let spans = doc.attribute_spans(attribute);
+        if spans.prefix_len > 0 {
+            consider(doc.slice(spans.name_start, spans.name_start + spans.prefix_len), attribute.ns, out);
         }
     }
     if prefixes.is_empty() {
@@ -115,7 +114,7 @@ pub(super) fn exclusive<'a>(
     if apex {
         in_scope(doc, element, &mut candidates);
     } else {
-        candidates.extend(own_declarations(doc, record));
+        candidates.extend(own_declarations(doc, element));
     }
     for (prefix, ns) in candidates {
         if listed(prefix) {

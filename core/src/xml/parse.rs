@@ -1,19 +1,24 @@
 //! The single pass that turns input bytes into a [`Document`] index.
+//!
+//! The input is checked for UTF-8 and forbidden characters up front, then one loop walks it from
+//! `<` to `<`: a text run is scanned once for the bytes that matter (`&`, `>`, CR), a start tag
+//! is scanned once for its name, attributes and end. Anything unusual (every error, and rare but
+//! valid forms such as non-ASCII names) leaves the fast path for a slow one that follows the
+//! rules step by step, in the order the errors are reported.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-
-use super::scan::{self, RawAttribute};
+use super::scan::{self, RawAttribute, TagScan};
 use super::{
-    AttributeRecord, Document, ElementId, ElementRecord, Limits, NO_NS, NONE, Node, NodeKind, NsDeclRecord, NsId,
+    AttributeRecord, Document, ElementId, ElementRecord, Limits, MiscRecord, NO_NS, NONE, NodeKind, NsDeclRecord, NsId,
     WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
 };
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Namespace names are looked up by a linear scan up to this many, then through a hash map.
+const LINEAR_NAMESPACES: usize = 16;
 
 pub(super) fn parse<'a>(input: &'a [u8], limits: &Limits) -> Result<Document<'a>, XmlError> {
     let max_size = limits.max_size.min(u32::MAX as usize);
@@ -21,11 +26,9 @@ pub(super) fn parse<'a>(input: &'a [u8], limits: &Limits) -> Result<Document<'a>
         return Err(XmlError::new(XmlErrorKind::LimitExceeded { limit: "max_size", max: max_size }, max_size));
     }
     let text = check_encoding(input)?;
-    if let Some(at) = scan::find_forbidden_char(input) {
-        return Err(XmlError::malformed("character not allowed in XML 1.0", at));
-    }
+    let markup = scan::check_chars(input).map_err(|at| XmlError::malformed("character not allowed in XML 1.0", at))?;
     let body_start = if input.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
-    Builder::new(text, limits).run(body_start)
+    Builder::new(text, limits, markup).run(body_start)
 }
 
 /// Refuses anything but UTF-8: UTF-16/32 byte order marks or patterns, invalid sequences.
@@ -39,101 +42,605 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
 }
 
+/// Gives back the unused capacity of a large table (shrinking reallocation does not copy).
+fn trim<T>(table: &mut Vec<T>) {
+    let slack = table.capacity() - table.len();
+    if slack * std::mem::size_of::<T>() >= 64 << 10 && slack > table.len() / 16 {
+        table.shrink_to_fit();
+    }
+}
+
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
     ns: NsId,
 }
 
+/// An element whose end tag has not been seen.
+struct Open {
+    element: u32,
+    /// Offset just after its qualified name.
+    name_end: u32,
+    /// The number of bindings in scope outside it.
+    bindings: u32,
+}
+
+/// Which record the flag of the character data being read belongs to.
+#[derive(Clone, Copy)]
+enum Tail {
+    /// Nothing yet (before the root, where text is only whitespace).
+    None,
+    /// The text after this element's start tag.
+    Head(u32),
+    /// The text after this element's end tag.
+    After(u32),
+    /// The text after this comment, PI or CDATA section.
+    Misc(u32),
+}
+
 struct Builder<'a, 'l> {
     text: &'a str,
+    bytes: &'a [u8],
     limits: &'l Limits,
     elements: Vec<ElementRecord>,
-    nodes: Vec<Node>,
     attributes: Vec<AttributeRecord>,
     ns_decls: Vec<NsDeclRecord>,
+    misc: Vec<MiscRecord>,
     namespaces: Vec<Cow<'a, str>>,
     namespace_absolute: Vec<bool>,
+    /// Built once there are more than [`LINEAR_NAMESPACES`] namespace names.
     namespace_index: HashMap<Cow<'a, str>, NsId>,
     ids: HashMap<Cow<'a, str>, ElementId>,
-    /// Open elements, innermost last, with the number of bindings when each was opened.
-    open: Vec<(u32, usize)>,
+    open: Vec<Open>,
     bindings: Vec<Binding<'a>>,
     root_closed: bool,
+    tail: Tail,
     scratch: Vec<RawAttribute>,
+    /// (namespace, local name) of the attributes of the start tag being read.
+    names: Vec<(NsId, &'a str)>,
 }
 
 impl<'a, 'l> Builder<'a, 'l> {
-    fn new(text: &'a str, limits: &'l Limits) -> Self {
-        // Every element and every other piece of markup starts with '<'; text runs sit between
-        // them. Reserving from that count avoids regrowing (and copying) the tables; untouched
-        // capacity costs address space only.
-        let markup = memchr::memchr_iter(b'<', text.as_bytes()).count();
+    fn new(text: &'a str, limits: &'l Limits, markup: usize) -> Self {
+        // Every element starts with a `<`, and data XML takes at least 16 bytes per element: the
+        // element table rarely grows, and hostile input cannot reserve much more than its size.
+        // What is left untouched of a reservation costs address space only; `run` gives it back.
         let mut builder = Self {
             text,
+            bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(markup),
-            nodes: Vec::with_capacity(markup * 3 + 1),
-            attributes: Vec::new(),
+            elements: Vec::with_capacity(markup.min(text.len() / 16 + 16)),
+            attributes: Vec::with_capacity((markup / 4).min(text.len() / 32 + 16)),
             ns_decls: Vec::new(),
-            namespaces: Vec::new(),
-            namespace_absolute: Vec::new(),
+            misc: Vec::new(),
+            namespaces: Vec::with_capacity(8),
+            namespace_absolute: Vec::with_capacity(8),
             namespace_index: HashMap::new(),
             ids: HashMap::new(),
-            open: Vec::new(),
-            bindings: vec![Binding { prefix: "xml", ns: XML_NS_ID }],
+            open: Vec::with_capacity(16),
+            bindings: Vec::with_capacity(16),
             root_closed: false,
-            scratch: Vec::new(),
+            tail: Tail::None,
+            scratch: Vec::with_capacity(8),
+            names: Vec::with_capacity(8),
         };
+        builder.bindings.push(Binding { prefix: "xml", ns: XML_NS_ID });
         builder.intern(Cow::Borrowed(""));
         builder.intern(Cow::Borrowed(XML_NS));
         builder
     }
 
     fn run(mut self, body_start: usize) -> Result<Document<'a>, XmlError> {
-        let mut reader = Reader::from_reader(&self.text.as_bytes()[body_start..]);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.expand_empty_elements = false;
+        let bytes = self.bytes;
+        let mut at = body_start;
         loop {
-            let start = body_start + reader.buffer_position() as usize;
-            let event = reader
-                .read_event()
-                .map_err(|e| XmlError::malformed(e.to_string(), body_start + reader.error_position() as usize))?;
-            let end = body_start + reader.buffer_position() as usize;
-            match event {
-                Event::Eof => break,
-                Event::Decl(_) if start == body_start => self.declaration(start, end)?,
-                Event::Decl(_) => return Err(XmlError::malformed("XML declaration not at the start", start)),
-                Event::DocType(_) => return Err(XmlError::new(XmlErrorKind::Doctype, start)),
-                Event::Start(_) => self.start_tag(start, end, false)?,
-                Event::Empty(_) => self.start_tag(start, end, true)?,
-                Event::End(_) => self.end_tag(start, end),
-                Event::Text(_) => self.text(start, end)?,
-                Event::GeneralRef(_) => self.reference(start, end)?,
-                Event::CData(_) => self.cdata(start, end)?,
-                Event::Comment(_) => self.comment(start, end)?,
-                Event::PI(_) => self.processing_instruction(start, end)?,
-            }
+            let lt = if bytes.get(at) == Some(&b'<') {
+                at
+            } else {
+                let (lt, special) = scan::scan_text(bytes, at);
+                self.text_run(at, lt, special)?;
+                lt
+            };
+            at = match bytes.get(lt + 1) {
+                None if lt == bytes.len() => break,
+                None => return Err(XmlError::malformed("'<' at the end of the input", lt)),
+                Some(b'/') => self.end_tag(lt)?,
+                Some(b'!') => self.bang(lt)?,
+                Some(b'?') => self.question_mark(lt, body_start)?,
+                Some(_) => self.start_tag(lt)?,
+            };
         }
-        if let Some(&(element, _)) = self.open.last() {
-            let name = self.qname(&self.elements[element as usize]).to_owned();
+        if let Some(open) = self.open.last() {
+            let start = self.elements[open.element as usize].start as usize;
+            let name = &self.text[start + 1..open.name_end as usize];
             return Err(XmlError::malformed(format!("element <{name}> is not closed"), self.text.len()));
         }
         if self.elements.is_empty() {
             return Err(XmlError::malformed("no root element", self.text.len()));
         }
+        trim(&mut self.elements);
+        trim(&mut self.attributes);
         Ok(Document {
             text: self.text,
             elements: self.elements,
-            nodes: self.nodes,
             attributes: self.attributes,
             ns_decls: self.ns_decls,
+            misc: self.misc,
             namespaces: self.namespaces,
             namespace_absolute: self.namespace_absolute,
             ids: self.ids,
         })
+    }
+
+    /// Character data between two pieces of markup, `[start, end)`; `special` when it holds any
+    /// `&`, `>` or CR.
+    #[inline]
+    fn text_run(&mut self, start: usize, end: usize, special: bool) -> Result<(), XmlError> {
+        if self.open.is_empty() {
+            return match self.bytes[start..end].iter().position(|&b| !scan::is_space(b)) {
+                None => Ok(()),
+                Some(at) => Err(self.outside_root_text(start + at, end)),
+            };
+        }
+        if end - start > self.limits.max_text_len {
+            return Err(self.text_error(start, end));
+        }
+        if special {
+            self.special_text(start, end)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the references and `]]>` of a text run that needs work, and flags it.
+    fn special_text(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
+        let run = &self.bytes[start..end];
+        let mut needs_work = false;
+        for at in memchr::memchr3_iter(b'&', b'>', b'\r', run) {
+            needs_work = true;
+            let ok = match run[at] {
+                b'&' => scan::reference_end(run, at, b'<').is_some(),
+                b'>' => at < 2 || run[at - 2..at] != *b"]]",
+                _ => true,
+            };
+            if !ok {
+                return Err(self.text_error(start, end));
+            }
+        }
+        if needs_work {
+            match self.tail {
+                Tail::Head(element) => self.elements[element as usize].set(flags::HEAD_TEXT_NEEDS_WORK),
+                Tail::After(element) => self.elements[element as usize].set(flags::TAIL_TEXT_NEEDS_WORK),
+                Tail::Misc(misc) => self.misc[misc as usize].flags |= flags::TAIL_TEXT_NEEDS_WORK,
+                Tail::None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The error in a text run inside the root, found piece by piece (text up to a reference,
+    /// then the reference) as the rules apply in document order.
+    #[cold]
+    fn text_error(&self, start: usize, end: usize) -> XmlError {
+        let bytes = self.bytes;
+        let max = self.limits.max_text_len;
+        let mut piece = start;
+        loop {
+            let amp = memchr::memchr(b'&', &bytes[piece..end]).map_or(end, |i| piece + i);
+            if amp > piece {
+                let raw = &bytes[piece..amp];
+                if let Some(at) = memchr::memmem::find(raw, b"]]>") {
+                    return XmlError::malformed("']]>' in text", piece + at);
+                }
+                if amp - start > max {
+                    return self.limit("max_text_len", max, piece);
+                }
+            }
+            if amp == end {
+                break;
+            }
+            let close = bytes[amp + 1..end].iter().position(|&b| b == b';' || b == b'&').map(|i| amp + 1 + i);
+            let Some(semi) = close.filter(|&i| bytes[i] == b';') else {
+                return XmlError::malformed("'&' does not start a reference", amp);
+            };
+            if scan::resolve_reference(&self.text[amp + 1..semi]).is_none() {
+                return XmlError::malformed("undefined entity or invalid character reference", amp);
+            }
+            if semi + 1 - start > max {
+                return self.limit("max_text_len", max, amp);
+            }
+            piece = semi + 1;
+        }
+        debug_assert!(false, "text_error called on a valid run");
+        XmlError::malformed("invalid character data", start)
+    }
+
+    /// The error for character data outside the root element, whose first non-space byte is `at`.
+    #[cold]
+    fn outside_root_text(&self, at: usize, end: usize) -> XmlError {
+        if self.bytes[at] != b'&' {
+            return self.outside_root(at, "text");
+        }
+        match self.bytes[at + 1..end].iter().position(|&b| b == b';' || b == b'&') {
+            Some(i) if self.bytes[at + 1 + i] == b';' => self.outside_root(at, "a reference"),
+            _ => XmlError::malformed("'&' does not start a reference", at),
+        }
+    }
+
+    fn start_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
+        let mut raw = std::mem::take(&mut self.scratch);
+        raw.clear();
+        let scanned = match scan::scan_start_tag(self.bytes, lt, &mut raw) {
+            Some(scanned) => Ok(scanned),
+            None => {
+                raw.clear();
+                self.scan_start_tag_slowly(lt, &mut raw)
+            }
+        };
+        let result = scanned.and_then(|scanned| self.element(lt, scanned, &raw));
+        self.scratch = raw;
+        result
+    }
+
+    /// The start tag at `lt` rule by rule: where it ends (the first `>` outside quotes, the rule
+    /// of the quick-xml reader the index used before, which the errors keep), then the checks in
+    /// the order they report (content after the root, depth, name, attribute syntax).
+    #[cold]
+    fn scan_start_tag_slowly(&self, lt: usize, out: &mut Vec<RawAttribute>) -> Result<TagScan, XmlError> {
+        let close = scan::tag_close(&self.bytes[lt + 1..]).map(|i| lt + 1 + i);
+        let close = close.ok_or_else(|| XmlError::malformed("start tag not closed: '>' not found", lt))?;
+        let empty = close > lt + 1 && self.bytes[close - 1] == b'/';
+        let inner_start = lt + 1;
+        let tag = &self.text[inner_start..if empty { close - 1 } else { close }];
+        self.check_element_position(lt)?;
+        let name_len = tag.bytes().position(scan::is_space).unwrap_or(tag.len());
+        let prefix = self.check_element_name(lt, &tag[..name_len], None)?;
+        let canonical_layout = scan::scan_attributes(tag, name_len, out)
+            .map_err(|(at, what)| XmlError::malformed(what, inner_start + at))?;
+        for a in out.iter_mut() {
+            a.name_start += inner_start;
+            a.name_end += inner_start;
+            a.value_start += inner_start;
+            a.value_end += inner_start;
+        }
+        Ok(TagScan {
+            name_end: inner_start + name_len,
+            prefix: Some(prefix),
+            tag_end: close + 1,
+            empty,
+            canonical_layout,
+        })
+    }
+
+    /// Refuses a start tag after the root element or too deep.
+    #[inline]
+    fn check_element_position(&self, lt: usize) -> Result<(), XmlError> {
+        if self.root_closed {
+            return Err(XmlError::new(XmlErrorKind::ContentAfterRoot, lt));
+        }
+        if self.open.len() >= self.limits.max_depth {
+            return Err(self.limit("max_depth", self.limits.max_depth, lt));
+        }
+        Ok(())
+    }
+
+    /// Checks the element name of the start tag at `lt`; returns its prefix length.
+    #[inline]
+    fn check_element_name(&self, lt: usize, qname: &str, prefix: Option<Option<usize>>) -> Result<usize, XmlError> {
+        let prefix = prefix.unwrap_or_else(|| scan::qname_prefix_len(qname));
+        let prefix = prefix.ok_or_else(|| XmlError::malformed(format!("invalid element name '{qname}'"), lt + 1))?;
+        if qname.len() > usize::from(u16::MAX) {
+            return Err(self.limit("element name length", usize::from(u16::MAX), lt));
+        }
+        Ok(prefix)
+    }
+
+    /// Indexes the element whose start tag at `lt` was scanned, with its attributes in `raw`.
+    fn element(&mut self, lt: usize, tag: TagScan, raw: &[RawAttribute]) -> Result<usize, XmlError> {
+        self.check_element_position(lt)?;
+        let qname = &self.text[lt + 1..tag.name_end];
+        let prefix_len = self.check_element_name(lt, qname, Some(tag.prefix))?;
+        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
+        if raw.len() > max_attributes {
+            return Err(self.limit("max_attributes", max_attributes, lt));
+        }
+        let element = self.elements.len() as u32;
+        let first_attr = self.attributes.len() as u32;
+        let (attributes_verbatim, ns_decl_count) =
+            if raw.is_empty() { (true, 0) } else { self.element_attributes(element, raw)? };
+
+        let prefix = &qname[..prefix_len];
+        let ns = self
+            .resolve(prefix, true)
+            .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
+        let mut element_flags = 0;
+        if !tag.empty
+            && tag.canonical_layout
+            && attributes_verbatim
+            && self.attributes.len() - first_attr as usize == raw.len()
+        {
+            element_flags |= flags::TAG_VERBATIM;
+        }
+        if ns_decl_count > 0 {
+            element_flags |= flags::HAS_NS_DECLS;
+        }
+        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags);
+        record.parent = self.open.last().map_or(NONE, |open| open.element);
+        record.first_attr = first_attr;
+        record.end = tag.tag_end as u32;
+        self.elements.push(record);
+        if tag.empty {
+            self.bindings.truncate(self.bindings.len() - ns_decl_count);
+            self.root_closed = self.open.is_empty();
+            self.tail = Tail::After(element);
+        } else {
+            let bindings = (self.bindings.len() - ns_decl_count) as u32;
+            self.open.push(Open { element, name_end: tag.name_end as u32, bindings });
+            self.tail = Tail::Head(element);
+        }
+        Ok(tag.tag_end)
+    }
+
+    /// Records the namespace declarations (binding them) and the attributes of one start tag.
+    /// Returns whether the attributes are verbatim-canonical, and the number of declarations.
+    fn element_attributes(&mut self, element: u32, raw: &[RawAttribute]) -> Result<(bool, usize), XmlError> {
+        let text = self.text;
+        let name = |a: &RawAttribute| &text[a.name_start..a.name_end];
+        for (i, a) in raw.iter().enumerate() {
+            if raw[..i].iter().any(|b| scan::short_eq(name(b), name(a))) {
+                let err = XmlErrorKind::DuplicateAttribute(name(a).to_owned());
+                return Err(XmlError::new(err, a.name_start));
+            }
+        }
+        let mut ns_decl_count = 0;
+        for a in raw {
+            let qname = name(a);
+            let Some(prefix_len) = a.prefix else {
+                return Err(XmlError::malformed(format!("invalid attribute name '{qname}'"), a.name_start));
+            };
+            let declared = match (prefix_len, qname.len()) {
+                (0, 5) if qname == "xmlns" => "",
+                (5, _) if qname.starts_with("xmlns") => &qname[6..],
+                _ => continue,
+            };
+            let raw_uri = &text[a.value_start..a.value_end];
+            let uri = if a.value_needs_work { scan::decode(raw_uri, true) } else { Cow::Borrowed(raw_uri) };
+            let problem = match (declared, uri.as_ref()) {
+                ("xml", XML_NS) => continue,
+                ("xml", _) => Some("prefix 'xml' can only be bound to its own namespace"),
+                ("xmlns", _) => Some("prefix 'xmlns' cannot be declared"),
+                (_, XML_NS) | (_, XMLNS_NS) => Some("reserved namespace name bound to another prefix"),
+                (p, "") if !p.is_empty() => Some("a prefix cannot be undeclared in XML 1.0"),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                return Err(XmlError::new(XmlErrorKind::Namespace(problem.to_owned()), a.name_start));
+            }
+            let ns = self.intern(uri);
+            let prefix_start = (a.name_end - declared.len()) as u32;
+            let prefix_len = declared.len() as u32;
+            self.ns_decls.push(NsDeclRecord { owner: element, prefix_start, prefix_len, ns });
+            self.bindings.push(Binding { prefix: declared, ns });
+            ns_decl_count += 1;
+        }
+        if ns_decl_count == raw.len() {
+            return Ok((true, ns_decl_count));
+        }
+
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        let result = self.attribute_records(element, raw, &mut names);
+        self.names = names;
+        result.map(|verbatim| (verbatim, ns_decl_count))
+    }
+
+    /// Records the attributes proper (not the declarations) of one start tag; returns whether
+    /// they are verbatim-canonical.
+    fn attribute_records(
+        &mut self,
+        element: u32,
+        raw: &[RawAttribute],
+        names: &mut Vec<(NsId, &'a str)>,
+    ) -> Result<bool, XmlError> {
+        let text = self.text;
+        let mut verbatim = true;
+        for a in raw {
+            let qname = &text[a.name_start..a.name_end];
+            let prefix_len = a.prefix.expect("checked with the declarations");
+            if qname == "xmlns" || (prefix_len == 5 && qname.starts_with("xmlns")) {
+                continue;
+            }
+            let prefix = &qname[..prefix_len];
+            let ns = if prefix.is_empty() {
+                NO_NS
+            } else {
+                self.resolve(prefix, false)
+                    .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), a.name_start))?
+            };
+            let local = if prefix_len == 0 { qname } else { &qname[prefix_len + 1..] };
+            if names.iter().any(|&(other_ns, other)| other_ns == ns && scan::short_eq(other, local)) {
+                return Err(XmlError::new(XmlErrorKind::DuplicateAttribute(qname.to_owned()), a.name_start));
+            }
+            if let Some(&(previous_ns, previous_local)) = names.last() {
+                let order = if previous_ns == ns {
+                    scan::short_cmp(previous_local, local)
+                } else {
+                    self.namespaces[previous_ns as usize].cmp(&self.namespaces[ns as usize])
+                };
+                verbatim &= order.is_lt();
+            }
+            names.push((ns, local));
+            verbatim &= !a.value_needs_work;
+            self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.value_needs_work, a.name_start)?;
+            self.attributes.push(AttributeRecord::new(
+                a.name_start,
+                a.name_end,
+                prefix_len,
+                a.value_start,
+                a.value_end,
+                ns,
+                a.value_needs_work,
+            ));
+        }
+        Ok(verbatim)
+    }
+
+    /// Adds `wsu:Id`, `Id`, `ID` and `xml:id` values to the Id map, refusing a value already
+    /// carried by another element.
+    fn record_id(
+        &mut self,
+        element: u32,
+        ns: NsId,
+        local: &str,
+        raw: &'a str,
+        needs_work: bool,
+        at: usize,
+    ) -> Result<(), XmlError> {
+        let is_id = match (ns, local) {
+            (NO_NS, "Id" | "ID") => true,
+            (XML_NS_ID, "id") => true,
+            (ns, "Id") => self.namespaces[ns as usize] == WSU_NS,
+            _ => false,
+        };
+        if !is_id {
+            return Ok(());
+        }
+        let value = if needs_work { scan::decode(raw, true) } else { Cow::Borrowed(raw) };
+        match self.ids.entry(value) {
+            Entry::Vacant(slot) => {
+                slot.insert(ElementId(element));
+            }
+            Entry::Occupied(slot) if slot.get().0 == element => {}
+            Entry::Occupied(slot) => {
+                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), at));
+            }
+        }
+        Ok(())
+    }
+
+    /// The end tag at `lt`.
+    #[inline]
+    fn end_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
+        let Some(open) = self.open.last() else {
+            return Err(self.end_tag_error(lt, None));
+        };
+        let element = open.element as usize;
+        let name = &self.bytes[self.elements[element].start as usize + 1..open.name_end as usize];
+        let after = lt + 2 + name.len();
+        let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
+        let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
+        let bindings = self.open.pop().expect("checked above").bindings;
+        self.bindings.truncate(bindings as usize);
+        self.elements[element].end = end as u32;
+        self.root_closed = self.open.is_empty();
+        self.tail = Tail::After(element as u32);
+        Ok(end)
+    }
+
+    /// An end tag that is not `</qname>` exactly: `</qname` and spaces, or an error.
+    #[cold]
+    fn end_tag_slowly(&self, lt: usize, name: &[u8]) -> Result<usize, XmlError> {
+        let close = scan::tag_close(&self.bytes[lt + 2..]).map(|i| lt + 2 + i);
+        let close = close.ok_or_else(|| self.end_tag_error(lt, Some(name)))?;
+        let content = &self.bytes[lt + 2..close];
+        let trimmed = content.iter().rposition(|&b| !scan::is_space(b)).map_or(content, |i| &content[..=i]);
+        if trimmed != name {
+            return Err(self.end_tag_error(lt, Some(name)));
+        }
+        Ok(close + 1)
+    }
+
+    #[cold]
+    fn end_tag_error(&self, lt: usize, expected: Option<&[u8]>) -> XmlError {
+        let close = scan::tag_close(&self.bytes[lt + 2..]).map(|i| lt + 2 + i);
+        let found = close.map(|close| self.text[lt + 2..close].trim_end_matches(|c| scan::is_space(c as u8)));
+        let message = match (expected, found) {
+            (_, None) => "end tag not closed: '>' not found".to_owned(),
+            (None, Some(found)) => format!("end tag </{found}> without a start tag"),
+            (Some(expected), Some(found)) => {
+                format!("expected </{}>, found </{found}>", String::from_utf8_lossy(expected))
+            }
+        };
+        XmlError::malformed(message, lt)
+    }
+
+    /// `<!`: a comment, a CDATA section, or a refused DOCTYPE.
+    fn bang(&mut self, lt: usize) -> Result<usize, XmlError> {
+        let rest = &self.bytes[lt..];
+        if rest.starts_with(b"<!--") {
+            let close = memchr::memmem::find(&rest[4..], b"-->").map(|i| lt + 4 + i);
+            let close = close.ok_or_else(|| XmlError::malformed("comment not closed: '-->' not found", lt))?;
+            let content = &self.bytes[lt + 4..close];
+            if memchr::memmem::find(content, b"--").is_some() || content.ends_with(b"-") {
+                return Err(self.comment_error(lt, close));
+            }
+            let node_flags = if memchr::memchr(b'\r', content).is_some() { flags::NEEDS_WORK } else { 0 };
+            self.push_misc(NodeKind::Comment, lt, close + 3, node_flags);
+            return Ok(close + 3);
+        }
+        if rest.starts_with(b"<![CDATA[") {
+            let content_start = lt + 9;
+            let close = memchr::memmem::find(&self.bytes[content_start..], b"]]>").map(|i| content_start + i);
+            let close = close.ok_or_else(|| XmlError::malformed("CDATA section not closed: ']]>' not found", lt))?;
+            if self.open.is_empty() {
+                return Err(self.outside_root(lt, "a CDATA section"));
+            }
+            if close - content_start > self.limits.max_text_len {
+                return Err(self.limit("max_text_len", self.limits.max_text_len, lt));
+            }
+            let content = &self.bytes[content_start..close];
+            let needs_work =
+                memchr::memchr3(b'&', b'<', b'>', content).is_some() || memchr::memchr(b'\r', content).is_some();
+            self.push_misc(NodeKind::CData, lt, close + 3, if needs_work { flags::NEEDS_WORK } else { 0 });
+            return Ok(close + 3);
+        }
+        if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
+            return Err(XmlError::new(XmlErrorKind::Doctype, lt));
+        }
+        Err(XmlError::malformed("'<!' starts neither a comment nor a CDATA section", lt))
+    }
+
+    /// The error for a comment `[lt, close + 3)` with `--` inside, at the offset the quick-xml
+    /// reader gave (kept for stable errors): after `<!--`, the index of the offending `-` within
+    /// what follows the previous `-`.
+    #[cold]
+    fn comment_error(&self, lt: usize, close: usize) -> XmlError {
+        let comment = &self.bytes[lt..close + 3];
+        let mut haystack = &comment[4..comment.len() - 3];
+        let mut off = 0;
+        while let Some(p) = memchr::memchr(b'-', haystack) {
+            off += p + 1;
+            if comment[4 + off] == b'-' {
+                return XmlError::malformed("'--' inside a comment", lt + 4 + p);
+            }
+            haystack = &haystack[p + 1..];
+        }
+        XmlError::malformed("'--' inside a comment", lt)
+    }
+
+    fn push_misc(&mut self, kind: NodeKind, start: usize, end: usize, node_flags: u8) {
+        self.tail = Tail::Misc(self.misc.len() as u32);
+        self.misc.push(MiscRecord { start: start as u32, end: end as u32, kind, flags: node_flags });
+    }
+
+    /// `<?`: the XML declaration or a processing instruction.
+    fn question_mark(&mut self, lt: usize, body_start: usize) -> Result<usize, XmlError> {
+        let close = memchr::memmem::find(&self.bytes[lt + 1..], b"?>").map(|i| lt + 1 + i);
+        let close =
+            close.ok_or_else(|| XmlError::malformed("processing instruction not closed: '?>' not found", lt))?;
+        let end = close + 2;
+        if end - lt <= 3 {
+            return Err(XmlError::malformed("processing instruction not closed: '?>' not found", lt));
+        }
+        let content = &self.bytes[lt + 2..close];
+        if content.starts_with(b"xml") && content.get(3).is_none_or(|&b| scan::is_space(b)) {
+            if lt != body_start {
+                return Err(XmlError::malformed("XML declaration not at the start", lt));
+            }
+            self.declaration(lt, end)?;
+        } else {
+            self.processing_instruction(lt, end)?;
+        }
+        Ok(end)
     }
 
     fn declaration(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
@@ -166,311 +673,6 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
-    fn start_tag(&mut self, start: usize, end: usize, empty: bool) -> Result<(), XmlError> {
-        if self.root_closed {
-            return Err(XmlError::new(XmlErrorKind::ContentAfterRoot, start));
-        }
-        if self.open.len() >= self.limits.max_depth {
-            return Err(self.limit("max_depth", self.limits.max_depth, start));
-        }
-        let inner_start = start + 1;
-        let tag = &self.text[inner_start..end - if empty { 2 } else { 1 }];
-        let name_len = tag.bytes().position(scan::is_space).unwrap_or(tag.len());
-        let qname = &tag[..name_len];
-        let prefix_len = scan::qname_prefix_len(qname)
-            .ok_or_else(|| XmlError::malformed(format!("invalid element name '{qname}'"), inner_start))?;
-        if name_len > usize::from(u16::MAX) {
-            return Err(self.limit("element name length", usize::from(u16::MAX), start));
-        }
-        let mut raw = std::mem::take(&mut self.scratch);
-        raw.clear();
-        let canonical_layout = scan::scan_attributes(tag, name_len, &mut raw)
-            .map_err(|(at, what)| XmlError::malformed(what, inner_start + at))?;
-        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
-        if raw.len() > max_attributes {
-            return Err(self.limit("max_attributes", max_attributes, start));
-        }
-        let element = self.elements.len() as u32;
-        let result = self.element_attributes(element, inner_start, tag, &raw);
-        let raw_count = raw.len();
-        self.scratch = raw;
-        let (attributes_verbatim, ns_decl_count, attr_count) = result?;
-
-        let prefix = &qname[..prefix_len];
-        let ns = self
-            .resolve(prefix, true)
-            .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), inner_start))?;
-        let mut element_flags = 0;
-        if empty {
-            element_flags |= flags::EMPTY;
-        } else if canonical_layout && attributes_verbatim && raw_count == usize::from(attr_count) {
-            element_flags |= flags::TAG_VERBATIM;
-        }
-        let parent = self.open.last().map_or(NONE, |&(p, _)| p);
-        let node = self.nodes.len() as u32;
-        self.elements.push(ElementRecord {
-            start: start as u32,
-            tag_end: end as u32,
-            end: end as u32,
-            parent,
-            subtree_end: element + 1,
-            first_attr: self.attributes.len() as u32 - u32::from(attr_count),
-            first_ns_decl: self.ns_decls.len() as u32 - u32::from(ns_decl_count),
-            start_node: node,
-            end_node: node,
-            ns,
-            name_len: name_len as u16,
-            prefix_len: prefix_len as u16,
-            attr_count,
-            ns_decl_count,
-            flags: element_flags,
-        });
-        self.nodes.push(Node { kind: NodeKind::Start, flags: 0, start: start as u32, end: end as u32, element });
-        if empty {
-            self.nodes.push(Node { kind: NodeKind::End, flags: 0, start: end as u32, end: end as u32, element });
-            self.elements[element as usize].end_node = node + 1;
-            self.bindings.truncate(self.bindings.len() - usize::from(ns_decl_count));
-            self.root_closed = self.open.is_empty();
-        } else {
-            self.open.push((element, self.bindings.len() - usize::from(ns_decl_count)));
-        }
-        Ok(())
-    }
-
-    /// Records the namespace declarations (binding them) and the attributes of one start tag.
-    /// Returns whether the attributes are verbatim-canonical, and the two counts.
-    fn element_attributes(
-        &mut self,
-        element: u32,
-        inner_start: usize,
-        tag: &'a str,
-        raw: &[RawAttribute],
-    ) -> Result<(bool, u16, u16), XmlError> {
-        let name = |a: &RawAttribute| &tag[a.name_start..a.name_end];
-        for (i, a) in raw.iter().enumerate() {
-            if raw[..i].iter().any(|b| scan::short_eq(name(b), name(a))) {
-                let err = XmlErrorKind::DuplicateAttribute(name(a).to_owned());
-                return Err(XmlError::new(err, inner_start + a.name_start));
-            }
-        }
-        let mut ns_decl_count = 0u16;
-        for a in raw {
-            let qname = name(a);
-            let at = inner_start + a.name_start;
-            if scan::qname_prefix_len(qname).is_none() {
-                return Err(XmlError::malformed(format!("invalid attribute name '{qname}'"), at));
-            }
-            let declared = match qname.strip_prefix("xmlns") {
-                Some("") => Some(""),
-                Some(rest) => rest.strip_prefix(':'),
-                None => None,
-            };
-            let Some(prefix) = declared else { continue };
-            let uri = scan::decode(&tag[a.value_start..a.value_end], true);
-            let problem = match (prefix, uri.as_ref()) {
-                ("xml", XML_NS) => continue,
-                ("xml", _) => Some("prefix 'xml' can only be bound to its own namespace"),
-                ("xmlns", _) => Some("prefix 'xmlns' cannot be declared"),
-                (_, XML_NS) | (_, XMLNS_NS) => Some("reserved namespace name bound to another prefix"),
-                (p, "") if !p.is_empty() => Some("a prefix cannot be undeclared in XML 1.0"),
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                return Err(XmlError::new(XmlErrorKind::Namespace(problem.to_owned()), at));
-            }
-            let ns = self.intern(uri);
-            let prefix_start = (inner_start + a.name_start + qname.len() - prefix.len()) as u32;
-            self.ns_decls.push(NsDeclRecord { prefix_start, prefix_len: prefix.len() as u16, ns });
-            self.bindings.push(Binding { prefix, ns });
-            ns_decl_count += 1;
-        }
-
-        let first = self.attributes.len();
-        let mut verbatim = true;
-        let mut previous: Option<(NsId, &str)> = None;
-        for a in raw {
-            let qname = name(a);
-            let at = inner_start + a.name_start;
-            if qname == "xmlns" || qname.starts_with("xmlns:") {
-                continue;
-            }
-            let prefix_len = scan::qname_prefix_len(qname).expect("checked with the declarations");
-            let prefix = &qname[..prefix_len];
-            let ns = if prefix.is_empty() {
-                NO_NS
-            } else {
-                self.resolve(prefix, false)
-                    .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), at))?
-            };
-            let local = if prefix_len == 0 { qname } else { &qname[prefix_len + 1..] };
-            let duplicate = self.attributes[first..]
-                .iter()
-                .any(|other| other.ns == ns && self.attribute_local_name(other) == local);
-            if duplicate {
-                return Err(XmlError::new(XmlErrorKind::DuplicateAttribute(qname.to_owned()), at));
-            }
-            if let Some((previous_ns, previous_local)) = previous {
-                let order = if previous_ns == ns {
-                    scan::short_cmp(previous_local, local)
-                } else {
-                    self.namespaces[previous_ns as usize].cmp(&self.namespaces[ns as usize])
-                };
-                verbatim &= order.is_lt();
-            }
-            previous = Some((ns, local));
-            verbatim &= !a.value_needs_work;
-            self.record_id(element, ns, local, &tag[a.value_start..a.value_end], at)?;
-            self.attributes.push(AttributeRecord {
-                name_start: (inner_start + a.name_start) as u32,
-                value_start: (inner_start + a.value_start) as u32,
-                value_len: (a.value_end - a.value_start) as u32,
-                ns,
-                name_len: qname.len() as u16,
-                prefix_len: prefix_len as u16,
-                flags: if a.value_needs_work { flags::VALUE_NEEDS_WORK } else { 0 },
-            });
-        }
-        let attr_count = (self.attributes.len() - first) as u16;
-        Ok((verbatim, ns_decl_count, attr_count))
-    }
-
-    fn attribute_local_name(&self, record: &AttributeRecord) -> &'a str {
-        let name = &self.text[record.name_start as usize..(record.name_start + u32::from(record.name_len)) as usize];
-        if record.prefix_len == 0 { name } else { &name[usize::from(record.prefix_len) + 1..] }
-    }
-
-    /// Adds `wsu:Id`, `Id`, `ID` and `xml:id` values to the Id map, refusing a value already
-    /// carried by another element.
-    fn record_id(&mut self, element: u32, ns: NsId, local: &str, raw: &'a str, at: usize) -> Result<(), XmlError> {
-        let is_id = match (ns, local) {
-            (NO_NS, "Id" | "ID") => true,
-            (XML_NS_ID, "id") => true,
-            (ns, "Id") => self.namespaces[ns as usize] == WSU_NS,
-            _ => false,
-        };
-        if !is_id {
-            return Ok(());
-        }
-        match self.ids.entry(scan::decode(raw, true)) {
-            Entry::Vacant(slot) => {
-                slot.insert(ElementId(element));
-            }
-            Entry::Occupied(slot) if slot.get().0 == element => {}
-            Entry::Occupied(slot) => {
-                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), at));
-            }
-        }
-        Ok(())
-    }
-
-    fn end_tag(&mut self, start: usize, end: usize) {
-        let (element, bindings_before) = self.open.pop().expect("quick-xml checks end tags against open elements");
-        self.bindings.truncate(bindings_before);
-        let node = self.nodes.len() as u32;
-        self.nodes.push(Node { kind: NodeKind::End, flags: 0, start: start as u32, end: end as u32, element });
-        let subtree_end = self.elements.len() as u32;
-        let record = &mut self.elements[element as usize];
-        record.end = end as u32;
-        record.end_node = node;
-        record.subtree_end = subtree_end;
-        if end - start == usize::from(record.name_len) + 3 {
-            record.flags |= flags::END_VERBATIM;
-        }
-        self.root_closed = self.open.is_empty();
-    }
-
-    fn text(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
-        let raw = &self.text.as_bytes()[start..end];
-        if self.open.is_empty() {
-            return match raw.iter().position(|&b| !scan::is_space(b)) {
-                None => Ok(()),
-                Some(at) => Err(self.outside_root(start + at, "text")),
-            };
-        }
-        let mut needs_work = false;
-        let mut from = 0;
-        while let Some(hit) = memchr::memchr3(b'&', b'>', b'\r', &raw[from..]) {
-            let at = from + hit;
-            if raw[at] == b'>' && at >= 2 && &raw[at - 2..at] == b"]]" {
-                return Err(XmlError::malformed("']]>' in text", start + at - 2));
-            }
-            needs_work = true;
-            from = at + 1;
-        }
-        self.push_text(start, end, needs_work)
-    }
-
-    fn reference(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
-        if self.open.is_empty() {
-            return Err(self.outside_root(start, "a reference"));
-        }
-        if scan::resolve_reference(&self.text[start + 1..end - 1]).is_none() {
-            return Err(XmlError::malformed("undefined entity or invalid character reference", start));
-        }
-        self.push_text(start, end, true)
-    }
-
-    /// Appends character data, merging it with the text node it directly follows.
-    fn push_text(&mut self, start: usize, end: usize, needs_work: bool) -> Result<(), XmlError> {
-        let work = if needs_work { flags::NEEDS_WORK } else { 0 };
-        match self.nodes.last_mut() {
-            Some(last) if last.kind == NodeKind::Text && last.end as usize == start => {
-                last.end = end as u32;
-                last.flags |= work;
-            }
-            _ => self.nodes.push(Node {
-                kind: NodeKind::Text,
-                flags: work,
-                start: start as u32,
-                end: end as u32,
-                element: NONE,
-            }),
-        }
-        let last = self.nodes.last().expect("just pushed");
-        if (last.end - last.start) as usize > self.limits.max_text_len {
-            return Err(self.limit("max_text_len", self.limits.max_text_len, start));
-        }
-        Ok(())
-    }
-
-    fn cdata(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
-        if self.open.is_empty() {
-            return Err(self.outside_root(start, "a CDATA section"));
-        }
-        let (content_start, content_end) = (start + "<![CDATA[".len(), end - "]]>".len());
-        if content_end - content_start > self.limits.max_text_len {
-            return Err(self.limit("max_text_len", self.limits.max_text_len, start));
-        }
-        let content = &self.text.as_bytes()[content_start..content_end];
-        let needs_work = content.iter().any(|b| matches!(b, b'&' | b'<' | b'>' | b'\r'));
-        let node_flags = if needs_work { flags::NEEDS_WORK } else { 0 };
-        let node = Node {
-            kind: NodeKind::CData,
-            flags: node_flags,
-            start: content_start as u32,
-            end: content_end as u32,
-            element: NONE,
-        };
-        self.nodes.push(node);
-        Ok(())
-    }
-
-    fn comment(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
-        let content = &self.text.as_bytes()[start + 4..end - 3];
-        if memchr::memmem::find(content, b"--").is_some() || content.ends_with(b"-") {
-            return Err(XmlError::malformed("'--' inside a comment", start));
-        }
-        let node_flags = if content.contains(&b'\r') { flags::NEEDS_WORK } else { 0 };
-        self.nodes.push(Node {
-            kind: NodeKind::Comment,
-            flags: node_flags,
-            start: start as u32,
-            end: end as u32,
-            element: NONE,
-        });
-        Ok(())
-    }
-
     fn processing_instruction(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
         let inner = &self.text[start + 2..end - 2];
         let target_len = inner.bytes().position(scan::is_space).unwrap_or(inner.len());
@@ -485,13 +687,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let canonical = rest.is_empty()
             || (rest.starts_with(' ') && !rest[1..].starts_with(|c: char| scan::is_space(c as u8)) && rest.len() > 1);
         let node_flags = if canonical && !rest.contains('\r') { 0 } else { flags::NEEDS_WORK };
-        self.nodes.push(Node {
-            kind: NodeKind::Pi,
-            flags: node_flags,
-            start: start as u32,
-            end: end as u32,
-            element: NONE,
-        });
+        self.push_misc(NodeKind::Pi, start, end, node_flags);
         Ok(())
     }
 
@@ -507,12 +703,9 @@ impl<'a, 'l> Builder<'a, 'l> {
         XmlError::new(XmlErrorKind::LimitExceeded { limit, max }, at)
     }
 
-    fn qname(&self, record: &ElementRecord) -> &'a str {
-        &self.text[record.start as usize + 1..record.start as usize + 1 + usize::from(record.name_len)]
-    }
-
     /// The namespace bound to `prefix`; for elements the empty prefix means the default namespace,
     /// which is "no namespace" when undeclared.
+    #[inline]
     fn resolve(&self, prefix: &str, element: bool) -> Option<NsId> {
         if prefix.is_empty() && !element {
             return Some(NO_NS);
@@ -525,13 +718,24 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     fn intern(&mut self, uri: Cow<'a, str>) -> NsId {
-        if let Some(&ns) = self.namespace_index.get(&uri) {
+        if self.namespaces.len() <= LINEAR_NAMESPACES {
+            if let Some(ns) = self.namespaces.iter().position(|known| *known == uri) {
+                return ns as NsId;
+            }
+        } else if let Some(&ns) = self.namespace_index.get(&uri) {
             return ns;
         }
         let ns = self.namespaces.len() as NsId;
         self.namespace_absolute.push(uri.is_empty() || scan::is_absolute_uri(&uri));
-        self.namespaces.push(uri.clone());
-        self.namespace_index.insert(uri, ns);
+        self.namespaces.push(uri);
+        if self.namespaces.len() > LINEAR_NAMESPACES {
+            if self.namespace_index.is_empty() {
+                let all = self.namespaces.iter().enumerate().map(|(i, name)| (name.clone(), i as NsId));
+                self.namespace_index.extend(all);
+            } else {
+                self.namespace_index.insert(self.namespaces[ns as usize].clone(), ns);
+            }
+        }
         ns
     }
 }

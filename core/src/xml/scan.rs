@@ -1,32 +1,44 @@
-//! Lexical rules of XML 1.0 that quick-xml leaves to its caller: characters, names, references
-//! and the attribute syntax of start tags.
+//! Lexical rules of XML 1.0 (characters, names, references, the attribute syntax of start tags)
+//! and the scanners of the index: the up-front character check, start tags and text runs.
 
 use std::borrow::Cow;
 
 /// Finds the first character XML 1.0 forbids anywhere in a document: C0 controls other than tab,
 /// line feed and carriage return, and the non-characters U+FFFE and U+FFFF. Returns its offset.
+#[cfg(test)]
 pub(crate) fn find_forbidden_char(input: &[u8]) -> Option<usize> {
-    const CHUNK: usize = 64;
+    check_chars(input).err()
+}
+
+/// Checks that `input` has no character XML 1.0 forbids (see [`find_forbidden_char`]) and counts
+/// its `<` bytes on the way, an upper bound for the number of elements. Returns the count, or the
+/// offset of the first forbidden character.
+pub(crate) fn check_chars(input: &[u8]) -> Result<usize, usize> {
+    const CHUNK: usize = 128;
     let mut base = 0;
+    let mut markup = 0;
     for chunk in input.chunks(CHUNK) {
         // Branch-free per byte so the loop vectorizes; the exact position is found only on a hit.
-        let suspicious = chunk
-            .iter()
-            .fold(false, |acc, &b| acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF));
-        if suspicious {
+        let (mut suspicious, mut lt) = (0u8, 0u8);
+        for &b in chunk {
+            suspicious |= u8::from((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | u8::from(b == 0xEF);
+            lt += u8::from(b == b'<');
+        }
+        markup += usize::from(lt);
+        if suspicious != 0 {
             for (i, &b) in chunk.iter().enumerate() {
                 let at = base + i;
                 if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-                    return Some(at);
+                    return Err(at);
                 }
                 if b == 0xEF && input.get(at + 1) == Some(&0xBF) && matches!(input.get(at + 2), Some(0xBE | 0xBF)) {
-                    return Some(at);
+                    return Err(at);
                 }
             }
         }
         base += chunk.len();
     }
-    None
+    Ok(markup)
 }
 
 /// True for a character XML 1.0 allows in a document (used for character references).
@@ -141,6 +153,14 @@ pub(crate) fn decode(raw: &str, attribute: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Normalizes line ends (CR LF and lone CR become LF) of CDATA content, which has no references.
+pub(crate) fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\r') {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
 /// Checks every reference in raw character data and tells whether there is any.
 pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)> {
     let mut found = false;
@@ -155,11 +175,31 @@ pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)>
     Ok(found)
 }
 
-/// One attribute of a start tag, as offsets relative to the tag's inner text.
+/// The end (offset of `;`) of the well-formed reference at `bytes[amp] == b'&'`, where the
+/// reference must close before the first byte `stop` or any further `&`; `None` when it does not
+/// or names nothing.
+#[inline]
+pub(crate) fn reference_end(bytes: &[u8], amp: usize, stop: u8) -> Option<usize> {
+    let mut at = amp + 1;
+    loop {
+        match *bytes.get(at)? {
+            b';' => break,
+            b'&' => return None,
+            b if b == stop => return None,
+            _ => at += 1,
+        }
+    }
+    let body = std::str::from_utf8(&bytes[amp + 1..at]).ok()?;
+    resolve_reference(body).map(|_| at)
+}
+
+/// One attribute of a start tag.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawAttribute {
     pub name_start: usize,
     pub name_end: usize,
+    /// Length of the prefix of a valid QName; `None` when the name is not a QName.
+    pub prefix: Option<usize>,
     pub value_start: usize,
     pub value_end: usize,
     /// The value needs more than copying to become canonical: references, whitespace to
@@ -169,7 +209,8 @@ pub(crate) struct RawAttribute {
 
 /// Splits the inside of a start tag (after the element name, up to but excluding `>` or `/>`)
 /// into attributes, enforcing XML's syntax. Returns whether the layout is already canonical:
-/// a single space before each attribute, `="..."` with no spaces, nothing trailing.
+/// a single space before each attribute, `="..."` with no spaces, nothing trailing. Offsets are
+/// relative to `tag`.
 pub(crate) fn scan_attributes(
     tag: &str,
     mut at: usize,
@@ -226,8 +267,276 @@ pub(crate) fn scan_attributes(
         let has_reference = check_references(value).map_err(|(i, what)| (value_start + i, what))?;
         let value_needs_work =
             has_reference || value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r') || (b == b'"' && quote == b'\''));
-        out.push(RawAttribute { name_start, name_end, value_start, value_end, value_needs_work });
+        let prefix = qname_prefix_len(&tag[name_start..name_end]);
+        out.push(RawAttribute { name_start, name_end, prefix, value_start, value_end, value_needs_work });
         at = value_end + 1;
+    }
+}
+
+/// The index of the `>` that closes a tag, the first one outside quoted values (the rule of the
+/// quick-xml reader the index used before, which decides where a malformed tag ends).
+pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for at in memchr::memchr3_iter(b'>', b'"', b'\'', bytes) {
+        match (quote, bytes[at]) {
+            (None, b'>') => return Some(at),
+            (None, q) => quote = Some(q),
+            (Some(q), b) if q == b => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Bytes a text run is scanned for: the `<` that ends it, and what makes it need work.
+const SWAR_ONES: u64 = 0x0101_0101_0101_0101;
+const SWAR_HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` equal to `byte`; exact up to the lowest one set.
+#[inline]
+fn swar_matches(word: u64, byte: u8) -> u64 {
+    let x = word ^ (SWAR_ONES * u64::from(byte));
+    x.wrapping_sub(SWAR_ONES) & !x & SWAR_HIGHS
+}
+
+/// Reads the 8 bytes at `at`.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// Scans the character data at `from` up to the next `<` (or the end of the input); returns
+/// where it ends and whether it holds any `&`, `>` or CR. Short runs, the common case in data
+/// XML, take one pass 8 bytes at a time; long ones (base64) go to `memchr`.
+#[inline]
+pub(crate) fn scan_text(bytes: &[u8], from: usize) -> (usize, bool) {
+    const SHORT: usize = 64;
+    let mut at = from;
+    let mut special = false;
+    let short_end = bytes.len().min(from + SHORT);
+    while at + 8 <= short_end {
+        let word = word_at(bytes, at);
+        let hits =
+            swar_matches(word, b'<') | swar_matches(word, b'&') | swar_matches(word, b'>') | swar_matches(word, b'\r');
+        if hits == 0 {
+            at += 8;
+            continue;
+        }
+        at += hits.trailing_zeros() as usize / 8;
+        if bytes[at] == b'<' {
+            return (at, special);
+        }
+        special = true;
+        at += 1;
+    }
+    while at < short_end {
+        match bytes[at] {
+            b'<' => return (at, special),
+            b'&' | b'>' | b'\r' => special = true,
+            _ => {}
+        }
+        at += 1;
+    }
+    let end = memchr::memchr(b'<', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    special |= memchr::memchr3(b'&', b'>', b'\r', &bytes[at..end]).is_some();
+    (end, special)
+}
+
+/// Equality of two short byte strings (names), a word at a time and without a call.
+#[inline]
+pub(crate) fn short_bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if word_at(a, at) != word_at(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        return word_at(a, n - 8) == word_at(b, n - 8);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Byte classes for the fast scanners.
+const NAME: u8 = 1;
+/// A letter or `_`: what may start a QName or its local part (in ASCII).
+const NAME_START: u8 = 2;
+const SPACE: u8 = 4;
+/// Bytes an attribute value scan stops at: quotes, `<`, `&`, tab, line feed, carriage return.
+const VALUE_STOP: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            class |= NAME | NAME_START;
+        }
+        if c.is_ascii_digit() || c == b'-' || c == b'.' || c == b':' {
+            class |= NAME;
+        }
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            class |= SPACE;
+        }
+        if matches!(c, b'"' | b'\'' | b'<' | b'&' | b'\t' | b'\n' | b'\r') {
+            class |= VALUE_STOP;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
+/// Scans an ASCII QName at `from`; returns its end and prefix length. `None` when the name is
+/// not an ASCII QName (then it may be a Unicode one, or invalid: the slow path decides).
+#[inline]
+fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    if CLASS[usize::from(*bytes.get(from)?)] & NAME_START == 0 {
+        return None;
+    }
+    let mut at = from + 1;
+    let mut prefix = 0;
+    loop {
+        let b = *bytes.get(at)?;
+        if CLASS[usize::from(b)] & NAME == 0 {
+            return Some((at, prefix));
+        }
+        if b == b':' {
+            if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
+                return None;
+            }
+            prefix = at - from;
+        }
+        at += 1;
+    }
+}
+
+/// What the fast scan of a start tag found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TagScan {
+    pub name_end: usize,
+    /// Length of the element's prefix; `None` when its name is not a QName.
+    pub prefix: Option<usize>,
+    /// Offset just after `>`.
+    pub tag_end: usize,
+    pub empty: bool,
+    /// A single space before each attribute, `="..."` with no spaces, nothing trailing.
+    pub canonical_layout: bool,
+}
+
+/// Scans the start tag at `bytes[lt] == b'<'` in one pass: the element name, each attribute (into
+/// `out`, absolute offsets) with its value checked, and the closing `>` or `/>`. Covers ASCII
+/// names and well-formed tags only: `None` sends everything else, including every error, to the
+/// slow path, which gives the same result where both apply.
+#[inline]
+pub(crate) fn scan_start_tag(bytes: &[u8], lt: usize, out: &mut Vec<RawAttribute>) -> Option<TagScan> {
+    let (name_end, prefix) = scan_ascii_qname(bytes, lt + 1)?;
+    let mut at = name_end;
+    let mut canonical_layout = true;
+    loop {
+        match *bytes.get(at)? {
+            b'>' => {
+                return Some(TagScan {
+                    name_end,
+                    prefix: Some(prefix),
+                    tag_end: at + 1,
+                    empty: false,
+                    canonical_layout,
+                });
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'>') => {
+                return Some(TagScan {
+                    name_end,
+                    prefix: Some(prefix),
+                    tag_end: at + 2,
+                    empty: true,
+                    canonical_layout,
+                });
+            }
+            b if CLASS[usize::from(b)] & SPACE != 0 => {}
+            _ => return None,
+        }
+        let ws_start = at;
+        at += 1;
+        while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+            at += 1;
+        }
+        canonical_layout &= at == ws_start + 1 && bytes[ws_start] == b' ';
+        if matches!(bytes[at], b'>' | b'/') {
+            canonical_layout = false;
+            continue;
+        }
+        let name_start = at;
+        let (attr_name_end, attr_prefix) = scan_ascii_qname(bytes, name_start)?;
+        at = attr_name_end;
+        if bytes[at] != b'=' {
+            canonical_layout = false;
+            while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+                at += 1;
+            }
+            if bytes[at] != b'=' {
+                return None;
+            }
+        }
+        at += 1;
+        let mut quote = *bytes.get(at)?;
+        if CLASS[usize::from(quote)] & SPACE != 0 {
+            canonical_layout = false;
+            while CLASS[usize::from(*bytes.get(at)?)] & SPACE != 0 {
+                at += 1;
+            }
+            quote = bytes[at];
+        }
+        if quote != b'"' {
+            if quote != b'\'' {
+                return None;
+            }
+            canonical_layout = false;
+        }
+        let value_start = at + 1;
+        let (value_end, value_needs_work) = scan_value(bytes, value_start, quote)?;
+        out.push(RawAttribute {
+            name_start,
+            name_end: attr_name_end,
+            prefix: Some(attr_prefix),
+            value_start,
+            value_end,
+            value_needs_work,
+        });
+        at = value_end + 1;
+    }
+}
+
+/// Scans an attribute value up to its closing `quote`, checking references; returns the value's
+/// end and whether it needs rewriting to be canonical. `None` on `<`, a bad reference or no end.
+#[inline]
+fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
+    let mut at = start;
+    let mut needs_work = false;
+    loop {
+        let b = *bytes.get(at)?;
+        if CLASS[usize::from(b)] & VALUE_STOP == 0 {
+            at += 1;
+            continue;
+        }
+        match b {
+            _ if b == quote => return Some((at, needs_work)),
+            b'<' => return None,
+            b'&' => {
+                at = reference_end(bytes, at, quote)?;
+                needs_work = true;
+            }
+            b'\'' => {}
+            _ => needs_work = true,
+        }
+        at += 1;
     }
 }
 
@@ -257,7 +566,8 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// True when a namespace name is an absolute URI reference (RFC 3986 syntax, ASCII only): C14N
 /// 1.0 is undefined for relative namespace URIs and implementations refuse them.
 pub(crate) fn is_absolute_uri(uri: &str) -> bool {
-    let Some(colon) = uri.find(':') else { return false };
+    // Schemes are short: a plain loop finds the colon sooner than a vectorized search starts.
+    let Some(colon) = uri.bytes().position(|b| b == b':') else { return false };
     let scheme = &uri.as_bytes()[..colon];
     let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
@@ -265,12 +575,26 @@ pub(crate) fn is_absolute_uri(uri: &str) -> bool {
         return false;
     }
     let rest = &uri.as_bytes()[colon + 1..];
+    // The common case, no escape and no fragment, decided branch-free (so vectorized): every byte
+    // printable ASCII but for the nine RFC 3986 excludes.
+    let (mut excluded, mut special) = (0u8, 0u8);
+    for &b in rest {
+        excluded |= u8::from(!(0x21..=0x7E).contains(&b))
+            | u8::from(matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'));
+        special |= u8::from(b == b'%') | u8::from(b == b'#');
+    }
+    if excluded != 0 {
+        return false;
+    }
+    if special == 0 {
+        return true;
+    }
     let mut fragments = 0;
     let mut i = 0;
     while i < rest.len() {
-        let b = rest[i];
-        match b {
-            b'%' => {
+        match URI_CLASS[usize::from(rest[i])] {
+            URI_PLAIN => {}
+            URI_PERCENT => {
                 if !(rest.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                     && rest.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
                 {
@@ -278,16 +602,36 @@ pub(crate) fn is_absolute_uri(uri: &str) -> bool {
                 }
                 i += 2;
             }
-            b'#' => fragments += 1,
-            b if b.is_ascii_alphanumeric() => {}
-            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-            | b':' | b'@' | b'/' | b'?' | b'[' | b']' => {}
+            URI_HASH => fragments += 1,
             _ => return false,
         }
         i += 1;
     }
     fragments <= 1
 }
+
+/// Classes of bytes after the scheme of an absolute URI: the unreserved and reserved characters
+/// of RFC 3986, `%` (which must start an escape) and `#` (at most one fragment).
+const URI_PLAIN: u8 = 1;
+const URI_PERCENT: u8 = 2;
+const URI_HASH: u8 = 3;
+static URI_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'%' => URI_PERCENT,
+            b'#' => URI_HASH,
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            | b':' | b'@' | b'/' | b'?' | b'[' | b']' => URI_PLAIN,
+            c if c.is_ascii_alphanumeric() => URI_PLAIN,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -301,6 +645,40 @@ mod tests {
         long.extend_from_slice("\u{FFFE}".as_bytes());
         assert_eq!(find_forbidden_char(&long), Some(200));
         assert_eq!(find_forbidden_char("\u{FFFD}\u{F000}".as_bytes()), None);
+    }
+
+    #[test]
+    fn text_runs_end_at_the_first_lt_and_report_what_needs_work() {
+        let naive = |bytes: &[u8], from: usize| {
+            let end = bytes[from..].iter().position(|&b| b == b'<').map_or(bytes.len(), |i| from + i);
+            (end, bytes[from..end].iter().any(|b| matches!(b, b'&' | b'>' | b'\r')))
+        };
+        for len in 0..150usize {
+            for (mark, at) in [(b'<', len / 3), (b'&', len / 2), (b'>', len.saturating_sub(1)), (b'\r', 7), (b'<', 70)]
+            {
+                let mut text = vec![b'x'; len];
+                if at < len {
+                    text[at] = mark;
+                }
+                for from in [0, len.min(1), len.min(9)] {
+                    assert_eq!(scan_text(&text, from), naive(&text, from), "{len} {} {at} {from}", mark as char);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_byte_strings_compare_by_words() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(short_bytes_eq(&a, &a.clone()));
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 1;
+                assert!(!short_bytes_eq(&a, &b), "{n} {i}");
+            }
+            assert!(!short_bytes_eq(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
     }
 
     #[test]
@@ -347,6 +725,15 @@ mod tests {
         out.clear();
         scan_attributes("a x='\"'", 1, &mut out).unwrap();
         assert!(out[0].value_needs_work);
+    }
+
+    #[test]
+    fn the_quick_uri_check_agrees_with_the_byte_classes() {
+        for b in 0..0x80u8 {
+            let uri = format!("x:a{}b", b as char);
+            let expected = matches!(URI_CLASS[usize::from(b)], URI_PLAIN | URI_HASH);
+            assert_eq!(is_absolute_uri(&uri), expected, "{uri:?}");
+        }
     }
 
     #[test]
