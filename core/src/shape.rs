@@ -82,10 +82,11 @@ pub(crate) fn text_only<'a>(
     element: &Element<'_, 'a>,
     code: ErrorCode,
 ) -> Result<Cow<'a, str>, Error> {
-    if doc.input()[element.content_span()].contains(&b'<') {
+    let raw = &doc.as_str()[element.content_span()];
+    if raw.contains('<') {
         return Err(Error::new(code, format!("<{}> must contain only text", element.qname())));
     }
-    Ok(element.text())
+    Ok(crate::xml::scan::decode(raw, false))
 }
 
 /// The `#id` of a same-document reference.
