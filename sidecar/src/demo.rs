@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use wsseal_core::Error;
-use wsseal_core::wss::{Credentials, Engine, Opened, Policy};
+use wsseal_core::config::Config;
+use wsseal_core::wss::{Engine, Opened};
 
 use crate::{Failure, dev_pki};
 
@@ -90,15 +91,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 
 /// The engine of one party of the development PKI: `us` signs, `them` is trusted and encrypted for.
 fn engine(dir: &Path, us: &str, them: &str) -> Result<Engine, Failure> {
-    let read = |name: String| {
-        let path = dir.join(name);
-        std::fs::read(&path).map_err(|e| Failure::io(path.display(), e))
-    };
-    let credentials =
-        Credentials::from_pem(&read(format!("{us}.pem"))?, &read(format!("{us}.key.pem"))?).map_err(|e| refused(&e))?;
-    let peer = wsseal_core::cert::Certificate::from_pem(&read(format!("{them}.pem"))?)
-        .map_err(|e| Failure::usage(format!("{them}.pem: {e}")))?;
-    Engine::new(Policy::default(), credentials, peer).map_err(|e| refused(&e))
+    let mut config = Config { base: dir.to_path_buf(), ..Config::default() };
+    config.credentials.certificate = Some(format!("{us}.pem").into());
+    config.credentials.private_key = Some(format!("{us}.key.pem").into());
+    config.peer.certificate = Some(format!("{them}.pem").into());
+    config.engine().map_err(|e| refused(&e))
 }
 
 fn refused(error: &Error) -> Failure {

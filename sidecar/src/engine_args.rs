@@ -10,10 +10,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use wsseal_core::cert::Certificate;
+use wsseal_core::Error;
 use wsseal_core::config::{Config, KeyReferenceName, PolicyConfig, ProtectionOrderName, ReferenceListName};
-use wsseal_core::wss::{AlgorithmSuite, Credentials, Engine, QName, SUITES};
-use wsseal_core::{Error, ErrorCode};
+use wsseal_core::wss::{AlgorithmSuite, Engine, QName, SUITES};
 
 use crate::Failure;
 
@@ -208,7 +207,6 @@ impl EngineArgs {
         };
         self.apply(&mut config.policy);
         more(&mut config.policy);
-        let policy = config.policy().map_err(|e| unusable("policy", &e))?;
 
         let from_config = |path: &Option<PathBuf>| path.as_ref().map(|p| config.base.join(p));
         let pick = |flag: &Option<PathBuf>, configured: &Option<PathBuf>, what: &str| {
@@ -229,13 +227,13 @@ impl EngineArgs {
             &config.peer.certificate,
             "the peer certificate: give --peer-cert PEM, or peer.certificate in a --config file",
         )?;
-
-        let credentials = Credentials::from_pem(&read_file(&cert)?, &read_file(&key)?)
-            .map_err(|e| unusable(format_args!("{} and {}", cert.display(), key.display()), &e))?;
-        let peer_certificate = Certificate::from_pem(&read_file(&peer)?).map_err(|e| {
-            unusable(peer.display(), &Error::new(ErrorCode::CredentialInvalid, format!("peer certificate: {e}")))
-        })?;
-        Engine::new(policy, credentials, peer_certificate).map_err(|e| unusable("engine", &e))
+        // The picked paths are already resolved: flags against the working directory, the
+        // file's keys against the file.
+        config.base = PathBuf::new();
+        config.credentials.certificate = Some(cert);
+        config.credentials.private_key = Some(key);
+        config.peer.certificate = Some(peer);
+        config.engine().map_err(|e| unusable("engine", &e))
     }
 }
 
