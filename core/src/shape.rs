@@ -93,3 +93,11 @@ pub(crate) fn text_only<'a>(
 pub(crate) fn fragment(uri: &str) -> Option<&str> {
     uri.strip_prefix('#').filter(|id| !id.is_empty())
 }
+
+/// [`fragment`] of an attribute value, borrowed when the value is.
+pub(crate) fn fragment_of(uri: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    match uri {
+        Cow::Borrowed(text) => fragment(text).map(Cow::Borrowed),
+        Cow::Owned(text) => fragment(&text).map(|id| Cow::Owned(id.to_owned())),
+    }
+}

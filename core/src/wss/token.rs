@@ -7,7 +7,7 @@ use crate::cert::Certificate;
 use crate::dsig::DSIG_NS;
 use crate::encoding::{decode_base64, push_attribute_value, push_base64, push_text};
 use crate::error::{Error, ErrorCode};
-use crate::shape::{ChildCursor, required_attribute, text_only};
+use crate::shape::{ChildCursor, fragment_of, required_attribute, text_only};
 use crate::soap::WSSE_NS;
 use crate::xml::{Document, Element, ElementId};
 
@@ -94,13 +94,8 @@ pub fn read_security_token_reference<'a>(
     let mut children = ChildCursor::new(str_, ErrorCode::SecurityHeaderMalformed);
     let reference = if let Some(reference) = children.optional(WSSE_NS, "Reference") {
         let uri = required_attribute(&reference, "URI", ErrorCode::SecurityHeaderMalformed)?;
-        let id = match uri {
-            Cow::Borrowed(text) => text.strip_prefix('#').map(Cow::Borrowed),
-            Cow::Owned(text) => text.strip_prefix('#').map(|id| Cow::Owned(id.to_owned())),
-        };
         TokenReference::Local(
-            id.filter(|id| !id.is_empty())
-                .ok_or_else(|| malformed("a wsse:Reference must be a same-document reference (#id)"))?,
+            fragment_of(uri).ok_or_else(|| malformed("a wsse:Reference must be a same-document reference (#id)"))?,
         )
     } else if let Some(identifier) = children.optional(WSSE_NS, "KeyIdentifier") {
         read_key_identifier(doc, identifier)?

@@ -7,7 +7,7 @@ use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
 use crate::dsig::DSIG_NS;
 use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
-use crate::shape::{ChildCursor, fragment, required_attribute, text_only};
+use crate::shape::{ChildCursor, fragment_of, required_attribute, text_only};
 use crate::xml::{Document, Element, ElementId};
 
 /// The largest wrapped key accepted: an RSA-16384 ciphertext.
@@ -120,11 +120,8 @@ pub fn read_reference_list<'a>(list: Element<'_, 'a>, limit: usize) -> Result<Ve
         .iter()
         .map(|r| {
             let uri = required_attribute(r, "URI", ErrorCode::EncryptionMalformed)?;
-            let bad = || malformed(format!("DataReference {uri:?} is not a same-document reference"));
-            match &uri {
-                Cow::Borrowed(text) => fragment(text).map(Cow::Borrowed).ok_or_else(bad),
-                Cow::Owned(text) => fragment(text).map(|id| Cow::Owned(id.to_owned())).ok_or_else(bad),
-            }
+            fragment_of(uri.clone())
+                .ok_or_else(|| malformed(format!("DataReference {uri:?} is not a same-document reference")))
         })
         .collect()
 }
