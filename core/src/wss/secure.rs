@@ -80,7 +80,7 @@ pub(crate) fn secure(
     let encrypting = (policy.encrypt_body && body_has_content) || !encrypted_headers.is_empty();
     let recipient = match (encrypting, recipient) {
         (false, _) => None,
-        (true, Some(r)) => Some(r.as_ref()),
+        (true, Some(r)) => Some(r),
         (true, None) => {
             return Err(Error::new(ErrorCode::ConfigInvalid, "no recipient certificate to encrypt for"));
         }
@@ -110,9 +110,14 @@ pub(crate) fn secure(
     let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
     let envelope = Envelope::locate(&doc)?;
     let mut ids = Ids { doc: &doc, next: ids.next };
-    let mut references: Vec<(ElementId, String)> =
-        signed.iter().map(|id| (doc.element_by_id(id).expect("an Id we just wrote"), id.clone())).collect();
-    references.push((doc.element_by_id(&timestamp_id).expect("the Timestamp we just wrote"), timestamp_id));
+    let references = signed
+        .into_iter()
+        .chain([timestamp_id])
+        .map(|id| match doc.element_by_id(&id) {
+            Some(element) => Ok((element, id)),
+            None => Err(Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice"))),
+        })
+        .collect::<Result<Vec<(ElementId, String)>, Error>>()?;
     let encrypted_headers: Vec<ElementId> = envelope
         .blocks(&doc)
         .filter(|b| policy.encrypted_headers.iter().any(|q| q.matches(b)))
@@ -156,7 +161,7 @@ pub(crate) fn secure(
             splice::apply(&prepared.bytes, edits).bytes
         }
     };
-    let peer = recipient.map(|r| std::sync::Arc::new(r.clone()));
+    let peer = recipient.cloned();
     Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, signature_values: Vec::new() } })
 }
 
