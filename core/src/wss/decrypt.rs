@@ -113,20 +113,23 @@ pub(crate) fn decrypt(
     for (data, source) in targets {
         let read = read_encrypted_data(doc, doc.element(data), suite.encryption)?;
         let (position, replaced) = position_of(doc, envelope, header, doc.element(data), read.kind)?;
+        let embedded;
         let key = match source {
             KeySource::Header(index) => {
                 if keys[index].is_none() {
                     keys[index] = Some(unwrap(engine, doc, &encrypted_keys[index])?);
                 }
-                keys[index].clone().ok_or_else(decryption_failed)?
+                keys[index].as_ref().ok_or_else(decryption_failed)?
             }
             KeySource::Embedded(key) => {
-                unwrap(engine, doc, &read_encrypted_key(doc, doc.element(key), suite.key_transport, limit)?)?
+                let key = read_encrypted_key(doc, doc.element(key), suite.key_transport, limit)?;
+                embedded = unwrap(engine, doc, &key)?;
+                &embedded
             }
         };
         let mut cipher = decode_base64(&read.cipher_value, policy.limits.xml.max_size)
             .ok_or_else(|| Error::new(ErrorCode::EncryptionMalformed, "CipherValue is not base64"))?;
-        let plaintext = crate::crypto::decrypt_data(read.method, &key, &mut cipher).map_err(|_| decryption_failed())?;
+        let plaintext = crate::crypto::decrypt_data(read.method, key, &mut cipher).map_err(|_| decryption_failed())?;
         edits.push(Edit::replace_with_part(replaced, cipher, plaintext));
         positions.push(position);
     }
@@ -196,7 +199,7 @@ fn position_of(
         }
         return Ok((Position::Body(kind), span));
     }
-    if Some(parent.id()) == header.element && kind == EncryptionType::Element {
+    if parent.id() == header.element && kind == EncryptionType::Element {
         return Ok((Position::Signature, data.span()));
     }
     if parent.is(WSSE11_NS, "EncryptedHeader")

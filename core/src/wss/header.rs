@@ -10,9 +10,9 @@ use crate::xenc::XENC_NS;
 use crate::xml::{Document, ElementId, WSU_NS};
 
 /// The parts of a Security header.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct SecurityHeader {
-    pub element: Option<ElementId>,
+    pub element: ElementId,
     pub timestamps: Vec<ElementId>,
     pub tokens: Vec<ElementId>,
     pub encrypted_keys: Vec<ElementId>,
@@ -24,7 +24,15 @@ pub(crate) struct SecurityHeader {
 impl SecurityHeader {
     /// Sorts the children of `security`, enforcing the count limits.
     pub(crate) fn scan(doc: &Document<'_>, security: ElementId, limits: &SecurityLimits) -> Result<Self, Error> {
-        let mut header = Self { element: Some(security), ..Self::default() };
+        let mut header = Self {
+            element: security,
+            timestamps: Vec::new(),
+            tokens: Vec::new(),
+            encrypted_keys: Vec::new(),
+            reference_lists: Vec::new(),
+            signatures: Vec::new(),
+            encrypted_data: Vec::new(),
+        };
         for child in doc.element(security).children() {
             let list = match (child.namespace(), child.local_name()) {
                 (WSU_NS, "Timestamp") => &mut header.timestamps,

@@ -240,11 +240,10 @@ fn finish(
     }
     report.message_id = message_id.clone();
 
-    let envelope_bytes = match header.element.filter(|_| !policy.keep_security_header) {
-        Some(security) => {
-            splice::apply(doc.input(), vec![Edit::replace(doc.element(security).span(), Vec::new())]).bytes
-        }
-        None => doc.input().to_vec(),
+    let envelope_bytes = if policy.keep_security_header {
+        doc.input().to_vec()
+    } else {
+        splice::apply(doc.input(), vec![Edit::replace(doc.element(header.element).span(), Vec::new())]).bytes
     };
     Ok(Opened {
         envelope: envelope_bytes,
