@@ -32,32 +32,39 @@ pub(crate) fn push_base64(out: &mut Vec<u8>, bytes: &[u8]) {
     out.truncate(start + written);
 }
 
-/// Appends `value` escaped for a double-quoted attribute (its canonical form).
-pub(crate) fn push_attribute_value(out: &mut Vec<u8>, value: &str) {
-    for &b in value.as_bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'"' => out.extend_from_slice(b"&quot;"),
-            b'\t' => out.extend_from_slice(b"&#x9;"),
-            b'\n' => out.extend_from_slice(b"&#xA;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            _ => out.push(b),
+/// The canonical (C14N) escape of a byte in an attribute value (`attribute`) or in character
+/// data; `None` when the byte stands for itself. The one table both the canonicalizer and the
+/// writers of outgoing XML use.
+pub(crate) fn canonical_escape(byte: u8, attribute: bool) -> Option<&'static [u8]> {
+    match (byte, attribute) {
+        (b'&', _) => Some(b"&amp;"),
+        (b'<', _) => Some(b"&lt;"),
+        (b'\r', _) => Some(b"&#xD;"),
+        (b'>', false) => Some(b"&gt;"),
+        (b'"', true) => Some(b"&quot;"),
+        (b'\t', true) => Some(b"&#x9;"),
+        (b'\n', true) => Some(b"&#xA;"),
+        _ => None,
+    }
+}
+
+fn push_escaped(out: &mut Vec<u8>, text: &str, attribute: bool) {
+    for &b in text.as_bytes() {
+        match canonical_escape(b, attribute) {
+            Some(escaped) => out.extend_from_slice(escaped),
+            None => out.push(b),
         }
     }
 }
 
+/// Appends `value` escaped for a double-quoted attribute (its canonical form).
+pub(crate) fn push_attribute_value(out: &mut Vec<u8>, value: &str) {
+    push_escaped(out, value, true);
+}
+
 /// Appends `text` escaped for character data (its canonical form).
 pub(crate) fn push_text(out: &mut Vec<u8>, text: &str) {
-    for &b in text.as_bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            _ => out.push(b),
-        }
-    }
+    push_escaped(out, text, false);
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::Sink;
 use super::output::Output;
+use crate::encoding::canonical_escape;
 use crate::xml::scan;
 
 /// Where a piece of raw input sits, which decides its rewriting rules.
@@ -69,16 +70,7 @@ pub(super) fn write_raw<S: Sink + ?Sized>(
 
 /// Writes one character that came from a reference, escaped as its context requires.
 fn write_char<S: Sink + ?Sized>(out: &mut Output<'_, '_, S>, c: char, context: Context) {
-    let escaped: Option<&[u8]> = match (c, context) {
-        ('&', _) => Some(b"&amp;"),
-        ('<', _) => Some(b"&lt;"),
-        ('>', Context::Text) => Some(b"&gt;"),
-        ('\r', _) => Some(b"&#xD;"),
-        ('"', Context::Attribute) => Some(b"&quot;"),
-        ('\t', Context::Attribute) => Some(b"&#x9;"),
-        ('\n', Context::Attribute) => Some(b"&#xA;"),
-        _ => None,
-    };
+    let escaped = u8::try_from(c).ok().and_then(|b| canonical_escape(b, context == Context::Attribute));
     match escaped {
         Some(escaped) => out.emit(escaped),
         None => out.emit(c.encode_utf8(&mut [0; 4]).as_bytes()),
