@@ -89,6 +89,9 @@ pub enum ErrorCode {
     ConfigInvalid = 601,
     /// The cryptographic library failed for a reason unrelated to the message (for example no randomness).
     CryptoFailure = 602,
+    /// The exchange state is missing where the operation needs it, present where it must not be,
+    /// corrupt, or made by another profile.
+    ExchangeInvalid = 603,
 }
 
 impl ErrorCode {
@@ -138,6 +141,7 @@ impl ErrorCode {
             Self::CredentialInvalid => "CREDENTIAL_INVALID",
             Self::ConfigInvalid => "CONFIG_INVALID",
             Self::CryptoFailure => "CRYPTO_FAILURE",
+            Self::ExchangeInvalid => "EXCHANGE_INVALID",
         }
     }
 }

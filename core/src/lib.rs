@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod dsig;
 mod encoding;
 mod error;
+pub mod operation;
 mod shape;
 pub mod soap;
 mod splice;
@@ -20,3 +21,5 @@ pub mod xenc;
 pub mod xml;
 
 pub use error::{Error, ErrorCode, WireFault};
+pub use operation::{BatchItem, Operation, Outcome};
+pub use wss::{Engine, Exchange};

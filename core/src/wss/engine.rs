@@ -5,25 +5,12 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::exchange::Exchange;
 use super::replay::ReplayCache;
 use super::trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};
 use super::{Credentials, Policy, Report, open, secure};
 use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
 use crate::error::{Error, ErrorCode};
-
-/// The state one side of a request/response exchange keeps between its two messages. A client
-/// gets it from [`Engine::secure`] of a request and passes it to [`Engine::open`] of the
-/// response; a service gets it from `open` of the request and passes it to `secure` of the
-/// response.
-#[derive(Clone, Debug, Default)]
-pub struct Exchange {
-    /// The other side's certificate: the request's signer, for a service's response.
-    pub peer: Option<Arc<TrustedCertificate>>,
-    /// The request's WS-Addressing MessageID, to which a response must relate.
-    pub message_id: Option<String>,
-    /// The signature values the request carried.
-    pub signature_values: Vec<Vec<u8>>,
-}
 
 /// A secured envelope.
 #[derive(Clone, Debug)]

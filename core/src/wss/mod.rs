@@ -9,6 +9,7 @@
 mod credentials;
 mod decrypt;
 mod engine;
+mod exchange;
 mod header;
 mod open;
 mod policy;
@@ -21,7 +22,8 @@ pub mod token;
 pub mod trust;
 
 pub use credentials::{Credentials, private_key_from_pem};
-pub use engine::{Engine, Exchange, Opened, Secured};
+pub use engine::{Engine, Opened, Secured};
+pub use exchange::Exchange;
 pub use policy::{
     KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement, SecurityLimits, WSA10_NS, WSA200408_NS,
     addressing_headers,

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 
 use super::ProtectionOrder;
 use super::decrypt::{self, Decrypted, Position};
-use super::engine::{Engine, Exchange, Opened};
+use super::engine::{Engine, Opened};
+use super::exchange::Exchange;
 use super::header::SecurityHeader;
 use super::policy::{WSA10_NS, WSA200408_NS};
 use super::report::{Report, Signer, TimestampReport};

@@ -4,7 +4,8 @@
 
 use time::OffsetDateTime;
 
-use super::engine::{Engine, Exchange, Secured};
+use super::engine::{Engine, Secured};
+use super::exchange::Exchange;
 use super::timestamp::write_timestamp;
 use super::token::{self, WSSE11_NS};
 use super::trust::TrustedCertificate;
