@@ -6,92 +6,114 @@
 
 use std::fmt;
 
-/// A stable, numeric error code. Values are grouped by area: 1xx XML parsing and SOAP structure,
-/// 2xx canonicalization, 3xx signatures, 4xx encryption, 5xx WS-Security policy, 6xx credentials
-/// and configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-#[non_exhaustive]
-pub enum ErrorCode {
+/// Defines [`ErrorCode`] with its values and names from one list, so that the list of every code
+/// ([`ErrorCode::ALL`]) cannot fall out of step with the enum.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $value:literal => $name:literal,)+) => {
+        /// A stable, numeric error code. Values are grouped by area: 1xx XML parsing and SOAP structure,
+        /// 2xx canonicalization, 3xx signatures, 4xx encryption, 5xx WS-Security policy, 6xx credentials
+        /// and configuration.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant = $value,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in ascending order of value.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The stable symbolic name, as used in logs and the C header.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// The input is not well-formed XML.
-    XmlMalformed = 100,
+    XmlMalformed = 100 => "XML_MALFORMED",
     /// The input contains a document type declaration; DTDs are refused.
-    XmlDoctype = 101,
+    XmlDoctype = 101 => "XML_DOCTYPE",
     /// The input is not UTF-8 (a UTF-16 byte order mark, another declared encoding, invalid bytes).
-    XmlEncoding = 102,
+    XmlEncoding = 102 => "XML_ENCODING",
     /// A prefix is used without a namespace declaration in scope.
-    XmlUndeclaredPrefix = 103,
+    XmlUndeclaredPrefix = 103 => "XML_UNDECLARED_PREFIX",
     /// An attribute appears twice on one element (by qualified or by expanded name).
-    XmlDuplicateAttribute = 104,
+    XmlDuplicateAttribute = 104 => "XML_DUPLICATE_ATTRIBUTE",
     /// Something other than whitespace, comments and processing instructions follows the root element.
-    XmlContentAfterRoot = 105,
+    XmlContentAfterRoot = 105 => "XML_CONTENT_AFTER_ROOT",
     /// A namespace declaration breaks the Namespaces in XML rules.
-    XmlNamespace = 106,
+    XmlNamespace = 106 => "XML_NAMESPACE",
     /// A configured limit (size, depth, attributes, text length, ...) was exceeded.
-    XmlLimitExceeded = 107,
+    XmlLimitExceeded = 107 => "XML_LIMIT_EXCEEDED",
     /// Two elements carry the same Id value (over `wsu:Id`, `Id`, `ID` and `xml:id`).
-    XmlDuplicateId = 108,
+    XmlDuplicateId = 108 => "XML_DUPLICATE_ID",
     /// The document is not a SOAP 1.1 or 1.2 envelope of the expected shape.
-    SoapStructure = 120,
+    SoapStructure = 120 => "SOAP_STRUCTURE",
     /// Canonicalization is impossible for this input (for example a relative namespace URI).
-    C14nUnsupported = 200,
+    C14nUnsupported = 200 => "C14N_UNSUPPORTED",
     /// A `ds:Signature` does not have the structure XML-DSig and the profile require.
-    SignatureMalformed = 300,
+    SignatureMalformed = 300 => "SIGNATURE_MALFORMED",
     /// A signature, digest or canonicalization algorithm is not one the configuration accepts.
-    SignatureAlgorithmRefused = 301,
+    SignatureAlgorithmRefused = 301 => "SIGNATURE_ALGORITHM_REFUSED",
     /// A reference uses a transform outside the allow-list.
-    SignatureTransformRefused = 302,
+    SignatureTransformRefused = 302 => "SIGNATURE_TRANSFORM_REFUSED",
     /// A reference URI is not a same-document reference to an element of the envelope.
-    SignatureReferenceUnresolved = 303,
+    SignatureReferenceUnresolved = 303 => "SIGNATURE_REFERENCE_UNRESOLVED",
     /// The digest of a referenced element does not match its DigestValue.
-    DigestMismatch = 304,
+    DigestMismatch = 304 => "DIGEST_MISMATCH",
     /// The SignatureValue does not verify with the signer's key.
-    SignatureInvalid = 305,
+    SignatureInvalid = 305 => "SIGNATURE_INVALID",
     /// The key a signature names cannot be found or is not usable with its algorithm.
-    SignatureKeyUnresolved = 306,
+    SignatureKeyUnresolved = 306 => "SIGNATURE_KEY_UNRESOLVED",
     /// An EncryptedKey, EncryptedData or ReferenceList does not have the structure XML-Enc requires.
-    EncryptionMalformed = 400,
+    EncryptionMalformed = 400 => "ENCRYPTION_MALFORMED",
     /// A key transport or data encryption algorithm is not one the configuration accepts.
-    EncryptionAlgorithmRefused = 401,
+    EncryptionAlgorithmRefused = 401 => "ENCRYPTION_ALGORITHM_REFUSED",
     /// Decryption failed. Every cryptographic decryption failure (key, padding, tag, plaintext) reports this one code and message.
-    DecryptionFailed = 402,
+    DecryptionFailed = 402 => "DECRYPTION_FAILED",
     /// An EncryptedKey is not addressed to our certificate, or an EncryptedData names no usable key.
-    EncryptionKeyUnresolved = 403,
+    EncryptionKeyUnresolved = 403 => "ENCRYPTION_KEY_UNRESOLVED",
     /// Encrypted content where the policy expects none (encryption wrapping).
-    EncryptionUnexpected = 404,
+    EncryptionUnexpected = 404 => "ENCRYPTION_UNEXPECTED",
     /// No `wsse:Security` header for our actor/role.
-    SecurityHeaderMissing = 500,
+    SecurityHeaderMissing = 500 => "SECURITY_HEADER_MISSING",
     /// The `wsse:Security` header has an element or a layout the profile does not allow.
-    SecurityHeaderMalformed = 501,
+    SecurityHeaderMalformed = 501 => "SECURITY_HEADER_MALFORMED",
     /// A part the policy requires to be signed is not covered, at its position, by a verified signature.
-    NotSigned = 502,
+    NotSigned = 502 => "NOT_SIGNED",
     /// A part the policy requires to be encrypted arrived in clear.
-    NotEncrypted = 503,
+    NotEncrypted = 503 => "NOT_ENCRYPTED",
     /// The policy requires a `wsu:Timestamp` and there is none.
-    TimestampMissing = 504,
+    TimestampMissing = 504 => "TIMESTAMP_MISSING",
     /// The `wsu:Timestamp` is malformed, repeated, or created in the future.
-    TimestampInvalid = 505,
+    TimestampInvalid = 505 => "TIMESTAMP_INVALID",
     /// The `wsu:Timestamp` has expired, or was created too long ago.
-    MessageExpired = 506,
+    MessageExpired = 506 => "MESSAGE_EXPIRED",
     /// A message with this signature value was already accepted.
-    MessageReplayed = 507,
+    MessageReplayed = 507 => "MESSAGE_REPLAYED",
     /// The signing certificate is not the trusted peer certificate.
-    SignerUntrusted = 508,
+    SignerUntrusted = 508 => "SIGNER_UNTRUSTED",
     /// A security processing limit (references, transforms, EncryptedData, tokens, base64 size) was exceeded.
-    SecurityLimitExceeded = 509,
+    SecurityLimitExceeded = 509 => "SECURITY_LIMIT_EXCEEDED",
     /// The envelope to secure already has a `wsse:Security` header for our actor/role.
-    SecurityHeaderPresent = 510,
+    SecurityHeaderPresent = 510 => "SECURITY_HEADER_PRESENT",
     /// The response does not belong to the request of this exchange.
-    ResponseMismatch = 511,
+    ResponseMismatch = 511 => "RESPONSE_MISMATCH",
     /// A private key or certificate cannot be read or does not fit its use.
-    CredentialInvalid = 600,
+    CredentialInvalid = 600 => "CREDENTIAL_INVALID",
     /// The configuration is inconsistent or names something that does not exist.
-    ConfigInvalid = 601,
+    ConfigInvalid = 601 => "CONFIG_INVALID",
     /// The cryptographic library failed for a reason unrelated to the message (for example no randomness).
-    CryptoFailure = 602,
+    CryptoFailure = 602 => "CRYPTO_FAILURE",
     /// The exchange state is missing where the operation needs it, present where it must not be,
     /// corrupt, or made by another profile.
-    ExchangeInvalid = 603,
+    ExchangeInvalid = 603 => "EXCHANGE_INVALID",
 }
 
 impl ErrorCode {
@@ -100,49 +122,9 @@ impl ErrorCode {
         self as u32
     }
 
-    /// The stable symbolic name, as used in logs and the C header.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::XmlMalformed => "XML_MALFORMED",
-            Self::XmlDoctype => "XML_DOCTYPE",
-            Self::XmlEncoding => "XML_ENCODING",
-            Self::XmlUndeclaredPrefix => "XML_UNDECLARED_PREFIX",
-            Self::XmlDuplicateAttribute => "XML_DUPLICATE_ATTRIBUTE",
-            Self::XmlContentAfterRoot => "XML_CONTENT_AFTER_ROOT",
-            Self::XmlNamespace => "XML_NAMESPACE",
-            Self::XmlLimitExceeded => "XML_LIMIT_EXCEEDED",
-            Self::XmlDuplicateId => "XML_DUPLICATE_ID",
-            Self::SoapStructure => "SOAP_STRUCTURE",
-            Self::C14nUnsupported => "C14N_UNSUPPORTED",
-            Self::SignatureMalformed => "SIGNATURE_MALFORMED",
-            Self::SignatureAlgorithmRefused => "SIGNATURE_ALGORITHM_REFUSED",
-            Self::SignatureTransformRefused => "SIGNATURE_TRANSFORM_REFUSED",
-            Self::SignatureReferenceUnresolved => "SIGNATURE_REFERENCE_UNRESOLVED",
-            Self::DigestMismatch => "DIGEST_MISMATCH",
-            Self::SignatureInvalid => "SIGNATURE_INVALID",
-            Self::SignatureKeyUnresolved => "SIGNATURE_KEY_UNRESOLVED",
-            Self::EncryptionMalformed => "ENCRYPTION_MALFORMED",
-            Self::EncryptionAlgorithmRefused => "ENCRYPTION_ALGORITHM_REFUSED",
-            Self::DecryptionFailed => "DECRYPTION_FAILED",
-            Self::EncryptionKeyUnresolved => "ENCRYPTION_KEY_UNRESOLVED",
-            Self::EncryptionUnexpected => "ENCRYPTION_UNEXPECTED",
-            Self::SecurityHeaderMissing => "SECURITY_HEADER_MISSING",
-            Self::SecurityHeaderMalformed => "SECURITY_HEADER_MALFORMED",
-            Self::NotSigned => "NOT_SIGNED",
-            Self::NotEncrypted => "NOT_ENCRYPTED",
-            Self::TimestampMissing => "TIMESTAMP_MISSING",
-            Self::TimestampInvalid => "TIMESTAMP_INVALID",
-            Self::MessageExpired => "MESSAGE_EXPIRED",
-            Self::MessageReplayed => "MESSAGE_REPLAYED",
-            Self::SignerUntrusted => "SIGNER_UNTRUSTED",
-            Self::SecurityLimitExceeded => "SECURITY_LIMIT_EXCEEDED",
-            Self::SecurityHeaderPresent => "SECURITY_HEADER_PRESENT",
-            Self::ResponseMismatch => "RESPONSE_MISMATCH",
-            Self::CredentialInvalid => "CREDENTIAL_INVALID",
-            Self::ConfigInvalid => "CONFIG_INVALID",
-            Self::CryptoFailure => "CRYPTO_FAILURE",
-            Self::ExchangeInvalid => "EXCHANGE_INVALID",
-        }
+    /// The code with this numeric value, if there is one.
+    pub fn from_value(value: u32) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|code| code.value() == value)
     }
 }
 
