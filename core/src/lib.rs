@@ -16,6 +16,7 @@ pub mod operation;
 mod shape;
 pub mod soap;
 mod splice;
+pub mod trust;
 pub mod wss;
 pub mod xenc;
 pub mod xml;
