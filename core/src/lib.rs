@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod dsig;
 mod encoding;
 mod error;
+pub mod identity;
 pub mod operation;
 mod shape;
 pub mod soap;

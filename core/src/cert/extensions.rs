@@ -6,9 +6,7 @@
 use der::asn1::{ObjectIdentifier, Utf8StringRef};
 use x509_cert::TbsCertificate;
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
-};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
 
 /// The userPrincipalName otherName of a subjectAltName (Microsoft, 1.3.6.1.4.1.311.20.2.3).
 const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
@@ -51,13 +49,7 @@ impl Extensions {
                 .and_then(Result::ok)
                 .and_then(|(_, aki)| aki.key_identifier.map(|id| id.as_bytes().to_vec())),
             user_principal_names: user_principal_names(tbs),
-            critical: tbs
-                .extensions()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.critical)
-                .map(|e| e.extn_id)
-                .collect(),
+            critical: tbs.extensions().into_iter().flatten().filter(|e| e.critical).map(|e| e.extn_id).collect(),
         }
     }
 }

@@ -38,7 +38,8 @@ impl CertificateSignatureAlgorithm {
         [Self::RsaSha1, Self::RsaSha256, Self::RsaSha384, Self::RsaSha512, Self::EcdsaSha256, Self::EcdsaSha384];
 
     /// The default accepted set: everything but SHA-1.
-    pub const DEFAULT: [Self; 5] = [Self::RsaSha256, Self::RsaSha384, Self::RsaSha512, Self::EcdsaSha256, Self::EcdsaSha384];
+    pub const DEFAULT: [Self; 5] =
+        [Self::RsaSha256, Self::RsaSha384, Self::RsaSha512, Self::EcdsaSha256, Self::EcdsaSha384];
 
     /// The algorithm an AlgorithmIdentifier OID names, if wsseal knows it.
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
@@ -99,7 +100,8 @@ pub(crate) fn verify_signed(
     if !accepted.contains(&alg) {
         return Err(refused(format!("{what} is signed with {alg}, which the configuration does not accept")));
     }
-    let invalid = || Error::new(ErrorCode::CertificateSignatureInvalid, format!("the signature of {what} does not verify"));
+    let invalid =
+        || Error::new(ErrorCode::CertificateSignatureInvalid, format!("the signature of {what} does not verify"));
     let key = ParsedPublicKey::new(alg.verification(), issuer_spki).map_err(|_| invalid())?;
     key.verify_sig(signed, signature).map_err(|_| invalid())
 }

@@ -125,7 +125,8 @@ fn extend(path: &mut Vec<Certificate>, material: &TrustMaterial, settings: &Vali
             Ok(()) => return Ok(()),
             Err(e) => {
                 path.pop();
-                if e.code() != ErrorCode::CertificateChainBroken || failure.code() == ErrorCode::CertificateChainBroken {
+                if e.code() != ErrorCode::CertificateChainBroken || failure.code() == ErrorCode::CertificateChainBroken
+                {
                     failure = e;
                 }
             }
@@ -152,7 +153,8 @@ fn check_validity(certificate: &Certificate, now: OffsetDateTime) -> Result<(), 
 
 fn check_key(certificate: &Certificate, settings: &ValidationSettings) -> Result<(), Error> {
     let weak = |why: String| error(ErrorCode::CertificateWeak, format!("certificate {}: {why}", describe(certificate)));
-    let key = PublicKey::from_spki_der(certificate.spki_der()).map_err(|e| weak(format!("its key cannot be used: {e}")))?;
+    let key =
+        PublicKey::from_spki_der(certificate.spki_der()).map_err(|e| weak(format!("its key cannot be used: {e}")))?;
     if key.rsa_modulus().is_some() && key.bits() < settings.min_rsa_bits {
         return Err(weak(format!("RSA-{} is under the minimum of {} bits", key.bits(), settings.min_rsa_bits)));
     }
@@ -163,7 +165,10 @@ fn check_critical(certificate: &Certificate) -> Result<(), Error> {
     match certificate.critical_extensions().iter().find(|oid| !PROCESSED.contains(&oid.to_string().as_str())) {
         Some(oid) => Err(error(
             ErrorCode::CertificateCriticalExtension,
-            format!("certificate {} has the critical extension {oid}, which wsseal does not process", describe(certificate)),
+            format!(
+                "certificate {} has the critical extension {oid}, which wsseal does not process",
+                describe(certificate)
+            ),
         )),
         None => Ok(()),
     }
@@ -182,7 +187,9 @@ fn check_issuer(issuer: &Certificate, below: &[Certificate]) -> Result<(), Error
             if let Some(limit) = path_len
                 && intermediates > usize::from(limit)
             {
-                return Err(constraints(format!("allows {limit} intermediates below it, the path has {intermediates}")));
+                return Err(constraints(format!(
+                    "allows {limit} intermediates below it, the path has {intermediates}"
+                )));
             }
         }
         _ => return Err(constraints("is not a CA (basicConstraints cA is not set)".into())),

@@ -10,6 +10,7 @@
 mod algorithms;
 mod cache;
 mod chain;
+pub(crate) mod configured;
 mod crl;
 mod material;
 mod pkcs12;

@@ -49,5 +49,7 @@ pub(crate) fn read(bytes: &[u8], password: &str) -> Result<Contents, Error> {
 
 /// Our credentials from a PKCS#12 file: the private key and the certificate it belongs to.
 pub fn credentials_from_pkcs12(bytes: &[u8], password: &str) -> Result<Credentials, Error> {
-    read(bytes, password)?.credentials.ok_or_else(|| invalid("the PKCS#12 file has no private key with its certificate"))
+    read(bytes, password)?
+        .credentials
+        .ok_or_else(|| invalid("the PKCS#12 file has no private key with its certificate"))
 }

@@ -166,7 +166,10 @@ impl DirectoryStore {
         match found.len() {
             1 => Ok(found.remove(0)),
             0 => Err(not_found(format!("no certificate in store {} of {}", query, self.root.display()))),
-            n => Err(not_found(format!("{n} certificates match {query} in {}; make the query unique", self.root.display()))),
+            n => Err(not_found(format!(
+                "{n} certificates match {query} in {}; make the query unique",
+                self.root.display()
+            ))),
         }
     }
 
@@ -197,7 +200,9 @@ impl DirectoryStore {
         }
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(not_found(format!("no certificate with a private key matches {query} in {}", self.root.display()))),
+            0 => {
+                Err(not_found(format!("no certificate with a private key matches {query} in {}", self.root.display())))
+            }
             n => Err(not_found(format!("{n} certificates with keys match {query}; make the query unique"))),
         }
     }

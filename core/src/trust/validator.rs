@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::cache::{CacheStats, VerdictCache, Verdict};
+use super::cache::{CacheStats, Verdict, VerdictCache};
 use super::{Crl, Revocation, TrustMode, ValidationSettings, chain};
 use crate::cert::Certificate;
 use crate::error::{Error, ErrorCode};
@@ -61,7 +61,9 @@ impl TrustValidator {
                 )));
             }
             TrustMode::PeerTrust if material.peers.is_empty() => {
-                return Err(config("trust mode PeerTrust needs trusted peers (trust.trusted_peers or peer.certificate)".into()));
+                return Err(config(
+                    "trust mode PeerTrust needs trusted peers (trust.trusted_peers or peer.certificate)".into(),
+                ));
             }
             _ => {}
         }
@@ -95,7 +97,8 @@ impl TrustValidator {
         let certificate = match Certificate::from_der(der) {
             Ok(certificate) => certificate,
             Err(e) => {
-                let error = Error::new(ErrorCode::SecurityHeaderMalformed, format!("the certificate cannot be read: {e}"));
+                let error =
+                    Error::new(ErrorCode::SecurityHeaderMalformed, format!("the certificate cannot be read: {e}"));
                 return (Err(error), now + self.settings.cache_ttl);
             }
         };
@@ -103,13 +106,16 @@ impl TrustValidator {
             TrustMode::None => Ok(certificate.not_after()),
             TrustMode::PeerTrust => self.peer_trust(&certificate, now),
             TrustMode::ChainTrust => chain::validate(&certificate, &self.material, &self.settings, now),
-            TrustMode::PeerOrChainTrust if self.material.peers.contains(&certificate) => self.peer_trust(&certificate, now),
+            TrustMode::PeerOrChainTrust if self.material.peers.contains(&certificate) => {
+                self.peer_trust(&certificate, now)
+            }
             TrustMode::PeerOrChainTrust | TrustMode::Custom => {
                 chain::validate(&certificate, &self.material, &self.settings, now)
             }
         };
         // A refusal is remembered until the certificate could become valid, at most the TTL.
-        let retry = if now < certificate.not_before() { certificate.not_before() } else { now + self.settings.cache_ttl };
+        let retry =
+            if now < certificate.not_before() { certificate.not_before() } else { now + self.settings.cache_ttl };
         match checked {
             Ok(expires) => (TrustedCertificate::new(certificate).map(Arc::new), expires),
             Err(error) => (Err(error), retry),
