@@ -18,7 +18,7 @@ use crate::cert::Certificate;
 use crate::config::Config;
 use crate::error::{Error, ErrorCode};
 use crate::identity::Identity;
-use crate::wss::{CertificateValidator, Credentials, Engine, Policy};
+use crate::wss::{CertificateValidator, Credentials, Engine, Policy, private_key_from_pem};
 
 /// The store locations searched for a store name that a query does not locate (anchors, peers).
 const LOCATIONS: [&str; 2] = ["CurrentUser", "LocalMachine"];
@@ -81,7 +81,7 @@ fn credentials(config: &Config, store: Option<&DirectoryStore>) -> Result<Creden
     };
     match (&c.certificate, &c.private_key, &c.pkcs12, &c.store) {
         (Some(certificate), Some(key), None, None) => {
-            Credentials::from_pem(&config.read(certificate)?, &config.read(key)?)
+            Credentials::new(certificate_file(config, certificate)?, private_key_from_pem(&config.read(key)?)?)
         }
         (None, None, Some(pkcs12), None) => credentials_from_pkcs12(&config.read(pkcs12)?, &password()?)
             .map_err(|e| Error::new(e.code(), format!("{}: {}", pkcs12.display(), e.message()))),
