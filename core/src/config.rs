@@ -330,6 +330,12 @@ impl Config {
         crate::trust::configured::engine(self, self.policy()?, Some(validator))
     }
 
+    /// The expected service identity of `[identity]` (a `certificateReference` resolved in the
+    /// `[store]`), or `None` when the section is empty.
+    pub fn identity(&self) -> Result<Option<crate::identity::Identity>, Error> {
+        crate::trust::configured::identity(self)
+    }
+
     /// A path of the configuration, relative to its file.
     pub(crate) fn path(&self, path: &Path) -> PathBuf {
         self.base.join(path)

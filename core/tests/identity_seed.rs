@@ -90,10 +90,8 @@ fn a_serialized_store_yields_its_first_certificate() {
 fn dns_claims_follow_the_subject_alternative_names() {
     let ca = root("R", None);
     let mut params = leaf_params("cn.example", Purpose::Server);
-    params.subject_alt_names = vec![
-        SanType::DnsName("a.example".try_into().unwrap()),
-        SanType::DnsName("b.example".try_into().unwrap()),
-    ];
+    params.subject_alt_names =
+        vec![SanType::DnsName("a.example".try_into().unwrap()), SanType::DnsName("b.example".try_into().unwrap())];
     let with_sans = issue(params, &ec_key(), &ca);
     Identity::Dns("B.example".into()).check(&with_sans).unwrap();
     // With SANs, the CN is not a claim; wildcards are not expanded.
@@ -108,7 +106,9 @@ fn dns_claims_follow_the_subject_alternative_names() {
 fn upn_and_spn() {
     let ca = root("R", None);
     let mut params = leaf_params("svc.example", Purpose::Server);
-    params.subject_alt_names.push(SanType::OtherName((vec![1, 3, 6, 1, 4, 1, 311, 20, 2, 3], "svc@Contoso.com".into())));
+    params
+        .subject_alt_names
+        .push(SanType::OtherName((vec![1, 3, 6, 1, 4, 1, 311, 20, 2, 3], "svc@Contoso.com".into())));
     let certificate = issue(params, &ec_key(), &ca);
     Identity::from_xml(r#"<userPrincipalName value="SVC@contoso.com"/>"#).unwrap().check(&certificate).unwrap();
     let other = Identity::from_xml(r#"<userPrincipalName value="other@contoso.com"/>"#).unwrap();
@@ -122,11 +122,18 @@ fn upn_and_spn() {
 #[test]
 fn wsdl_identities_of_other_kinds() {
     let wrap = |inner: &str| {
-        format!(r#"<definitions><Identity xmlns="http://schemas.xmlsoap.org/ws/2006/02/addressingidentity">{inner}</Identity></definitions>"#)
+        format!(
+            r#"<definitions><Identity xmlns="http://schemas.xmlsoap.org/ws/2006/02/addressingidentity">{inner}</Identity></definitions>"#
+        )
     };
     assert_eq!(Identity::from_wsdl(&wrap("<Dns>identity.com</Dns>")).unwrap(), Identity::Dns("identity.com".into()));
-    assert_eq!(Identity::from_wsdl(&wrap("<Spn>host/x</Spn>")).unwrap(), Identity::ServicePrincipalName("host/x".into()));
-    let rsa = wrap(&format!(r#"<KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><KeyValue>{SEED_RSA}</KeyValue></KeyInfo>"#));
+    assert_eq!(
+        Identity::from_wsdl(&wrap("<Spn>host/x</Spn>")).unwrap(),
+        Identity::ServicePrincipalName("host/x".into())
+    );
+    let rsa = wrap(&format!(
+        r#"<KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><KeyValue>{SEED_RSA}</KeyValue></KeyInfo>"#
+    ));
     Identity::from_wsdl(&rsa).unwrap().check(&seed()).unwrap();
     let two = format!("<w>{}{}</w>", wrap("<Dns>a</Dns>"), wrap("<Dns>b</Dns>"));
     assert_eq!(Identity::from_wsdl(&two).unwrap_err().code(), ErrorCode::IdentityInvalid);
@@ -178,7 +185,8 @@ fn certificate_references_resolve_in_a_directory_store() {
         let xml = format!(
             r#"<certificateReference storeName="trustedpeople" storeLocation="LocalMachine" x509FindType="{find_type}" findValue="{value}"/>"#
         );
-        let identity = Identity::from_xml(&xml).unwrap().resolve(Some(&store)).unwrap_or_else(|e| panic!("{find_type}: {e}"));
+        let identity =
+            Identity::from_xml(&xml).unwrap().resolve(Some(&store)).unwrap_or_else(|e| panic!("{find_type}: {e}"));
         identity.check(&seed).unwrap();
     }
     let missing = Identity::from_xml(

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use pki::{Purpose, ec_key, intermediate, issue, leaf_params, now, root};
 use rcgen::{ExtendedKeyUsagePurpose, KeyUsagePurpose};
 use time::Duration;
+use wsseal_core::ErrorCode;
 use wsseal_core::cert::Certificate;
 use wsseal_core::trust::{
     CertificateSignatureAlgorithm, Crl, Revocation, Role, TrustMaterial, TrustMode, TrustValidator, ValidationSettings,
 };
 use wsseal_core::wss::CertificateValidator;
-use wsseal_core::ErrorCode;
 
 /// Root → intermediate → leaves, the leaves' purposes those of a service (a client validates them).
 struct Pki {
@@ -149,7 +149,8 @@ fn each_failure_has_its_own_code() {
 fn the_role_decides_the_purpose() {
     let pki = Pki::new();
     let client_cert = issue(leaf_params("client.example", Purpose::Client), &ec_key(), &pki.intermediate);
-    let service = TrustValidator::new(ValidationSettings::new(TrustMode::ChainTrust, Role::Service), pki.material()).unwrap();
+    let service =
+        TrustValidator::new(ValidationSettings::new(TrustMode::ChainTrust, Role::Service), pki.material()).unwrap();
     assert!(service.validate_der(client_cert.der()).is_ok());
     let client = client_validator(TrustMode::ChainTrust, pki.material());
     assert_eq!(refused(&client, &client_cert), ErrorCode::CertificateExtendedKeyUsageInvalid);
@@ -182,7 +183,10 @@ fn weak_keys_and_sha1_are_refused_by_default() {
     assert!(lenient.validate_der(seed.der()).is_ok());
     // Under a real anchor, the seed (issued by the absent "Root Agency") has no path.
     let pki = Pki::new();
-    assert_eq!(refused(&client_validator(TrustMode::ChainTrust, pki.material()), &seed), ErrorCode::CertificateChainBroken);
+    assert_eq!(
+        refused(&client_validator(TrustMode::ChainTrust, pki.material()), &seed),
+        ErrorCode::CertificateChainBroken
+    );
 
     // A certificate signed with an algorithm the configuration does not accept.
     let leaf = pki.service(|_| {});
@@ -227,7 +231,8 @@ fn peer_trust_pins_certificates_even_legacy_ones() {
     assert!(validator.validate_der(seed.der()).is_ok(), "the seed (RSA-1024, SHA-1) can be pinned");
     assert_eq!(refused(&validator, &other), ErrorCode::CertificateNotTrustedPeer);
 
-    let either = client_validator(TrustMode::PeerOrChainTrust, TrustMaterial { peers: vec![seed.clone()], ..pki.material() });
+    let either =
+        client_validator(TrustMode::PeerOrChainTrust, TrustMaterial { peers: vec![seed.clone()], ..pki.material() });
     assert!(either.validate_der(seed.der()).is_ok());
     assert!(either.validate_der(other.der()).is_ok());
     let stranger = pki::leaf_params("stranger.example", Purpose::Server).self_signed(&ec_key()).unwrap();

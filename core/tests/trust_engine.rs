@@ -60,7 +60,9 @@ fn client_toml(me: &str, peer: &str, identity: &str) -> String {
 }
 
 fn service_toml(me: &str) -> String {
-    format!("[credentials]\ncertificate = \"{me}.der\"\nprivate_key = \"{me}.key.pem\"\n[trust]\nanchors = [\"ca.der\"]\n")
+    format!(
+        "[credentials]\ncertificate = \"{me}.der\"\nprivate_key = \"{me}.key.pem\"\n[trust]\nanchors = [\"ca.der\"]\n"
+    )
 }
 
 #[test]
@@ -82,7 +84,8 @@ fn chain_trust_both_ways_with_the_identity_checked() {
     assert_eq!((stats.misses, stats.hits), (1, 1));
 
     // The client refuses to secure for a service that does not prove the identity.
-    let wrong = setup.engine(&client_toml("client", "service", "xml = '<identity><dns value=\"contoso.com\"/></identity>'"));
+    let wrong =
+        setup.engine(&client_toml("client", "service", "xml = '<identity><dns value=\"contoso.com\"/></identity>'"));
     let error = wrong.secure(REQUEST.as_bytes(), None).unwrap_err();
     assert_eq!(error.code(), ErrorCode::IdentityMismatch);
     assert!(error.message().contains("contoso.com") && error.message().contains("service.example"), "{error}");
@@ -124,7 +127,8 @@ fn signers_that_fail_validation_are_refused() {
         [("expired", ErrorCode::CertificateExpired), ("server_only", ErrorCode::CertificateExtendedKeyUsageInvalid)]
     {
         // The client trusts itself to be valid; the service must not.
-        let toml = client_toml(client, "service", "dns = \"service.example\"").replace("[trust]\n", "[trust]\nmode = \"None\"\n");
+        let toml = client_toml(client, "service", "dns = \"service.example\"")
+            .replace("[trust]\n", "[trust]\nmode = \"None\"\n");
         let request = setup.engine(&toml).secure(REQUEST.as_bytes(), None).unwrap();
         assert_eq!(service.open(&request.envelope, None).unwrap_err().code(), code, "{client}");
     }
@@ -186,7 +190,8 @@ fn our_key_from_pkcs12_files_and_a_directory_store() {
         let request = client.secure(REQUEST.as_bytes(), None).unwrap();
         service.open(&request.envelope, None).unwrap_or_else(|e| panic!("{credentials}: {e}"));
     }
-    let wrong = setup.config(&format!("[credentials]\npkcs12 = \"modern.pfx\"\npassword = \"nope\"\n{peer}")).unwrap_err();
+    let wrong =
+        setup.config(&format!("[credentials]\npkcs12 = \"modern.pfx\"\npassword = \"nope\"\n{peer}")).unwrap_err();
     assert_eq!(wrong.code(), ErrorCode::CredentialInvalid);
 
     // The same key in a directory store, found as a WCF configuration names it.
@@ -203,5 +208,8 @@ fn our_key_from_pkcs12_files_and_a_directory_store() {
     let request = client.secure(REQUEST.as_bytes(), None).unwrap();
     service.open(&request.envelope, None).unwrap();
     let missing = store.replace("find_value = \"client.example\"", "find_value = \"nobody\"");
-    assert_eq!(setup.config(&format!("{missing}[trust]\nmode = \"PeerTrust\"\n")).unwrap_err().code(), ErrorCode::CertificateNotFound);
+    assert_eq!(
+        setup.config(&format!("{missing}[trust]\nmode = \"PeerTrust\"\n")).unwrap_err().code(),
+        ErrorCode::CertificateNotFound
+    );
 }

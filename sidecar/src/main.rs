@@ -5,6 +5,7 @@ mod demo;
 mod dev_pki;
 mod engine_args;
 mod failure;
+mod identity_cmd;
 mod open_cmd;
 mod secure_cmd;
 
@@ -34,6 +35,8 @@ enum Command {
     Secure(secure_cmd::Args),
     /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
     Open(open_cmd::Args),
+    /// Service identity: check a certificate against a WCF <identity>, a WSDL or a configuration.
+    Identity(identity_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
+        Command::Identity(args) => identity_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -45,7 +45,7 @@ pub(crate) fn engine(
     };
     let recipient = peer.map(TrustedCertificate::new).transpose()?.map(Arc::new);
     let engine = Engine::with_validator(policy, credentials, validator, recipient)?;
-    match identity(config, store.as_ref())? {
+    match identity(config)? {
         Some(identity) if role(config) == Role::Client => Ok(engine.expecting_identity(identity)),
         Some(_) => Err(invalid("[identity] is for a client; trust.role is Service".into())),
         None => Ok(engine),
@@ -175,7 +175,9 @@ fn validator(
     Ok(Arc::new(TrustValidator::new(settings, material)?))
 }
 
-fn identity(config: &Config, store: Option<&DirectoryStore>) -> Result<Option<Identity>, Error> {
+/// The identity of `[identity]`, resolved in the `[store]`.
+pub(crate) fn identity(config: &Config) -> Result<Option<Identity>, Error> {
+    let store = config.store.root.as_ref().map(|root| DirectoryStore::new(config.path(root)));
     let i = &config.identity;
     let mut given = Vec::new();
     if let Some(dns) = &i.dns {
@@ -201,7 +203,7 @@ fn identity(config: &Config, store: Option<&DirectoryStore>) -> Result<Option<Id
         (1, _) => given.remove(0),
         _ => return Err(invalid("[identity]: give one of dns, certificate, rsa, xml, wsdl".into())),
     };
-    identity.resolve(store).map(Some)
+    identity.resolve(store.as_ref()).map(Some)
 }
 
 fn escape_attribute(text: &str) -> String {

@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer, CustomExtension,
-    DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
-    PKCS_RSA_SHA256, RevokedCertParams, RsaKeySize, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer, CustomExtension, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
+    RevokedCertParams, RsaKeySize, SanType, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 use wsseal_core::cert::Certificate;
@@ -95,8 +95,11 @@ pub fn unknown_critical_extension() -> CustomExtension {
 
 /// A CRL of `issuer` revoking `revoked`, current unless `stale`.
 pub fn crl(issuer: &Ca, revoked: &[&Certificate], stale: bool) -> Vec<u8> {
-    let (this_update, next_update) =
-        if stale { (now() - Duration::days(10), now() - Duration::days(1)) } else { (now() - Duration::hours(1), now() + Duration::days(7)) };
+    let (this_update, next_update) = if stale {
+        (now() - Duration::days(10), now() - Duration::days(1))
+    } else {
+        (now() - Duration::hours(1), now() + Duration::days(7))
+    };
     let params = CertificateRevocationListParams {
         this_update,
         next_update,
