@@ -16,4 +16,6 @@ pub mod operation;
 pub mod report;
 pub mod result;
 pub mod validator;
+
+pub use boundary::wsseal_last_error_message;
 pub mod version;

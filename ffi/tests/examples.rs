@@ -9,10 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256,
-    RsaKeySize,
-};
+mod common;
+
+use common::write_pki;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -34,33 +33,6 @@ fn run(command: &mut Command, expected: i32) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A CA, the Calculator's client (`CN=Cohowinery.com`) and service (`CN=Contoso.com`), and a
-/// configuration for each side, in `dir`.
-fn write_pki(dir: &Path) {
-    let rsa = || KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).unwrap();
-    let mut params = CertificateParams::default();
-    params.distinguished_name.push(DnType::CommonName, "wsseal examples CA");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
-    let ca = CertifiedIssuer::self_signed(params, rsa()).unwrap();
-    for (side, name) in [("client", "Cohowinery.com"), ("service", "Contoso.com")] {
-        let key = rsa();
-        let mut params = CertificateParams::default();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-        let certificate = params.signed_by(&key, &ca).unwrap();
-        std::fs::write(dir.join(format!("{side}.pem")), certificate.pem()).unwrap();
-        std::fs::write(dir.join(format!("{side}.key.pem")), key.serialize_pem()).unwrap();
-    }
-    for (side, peer) in [("client", "service"), ("service", "client")] {
-        let config = format!(
-            "[credentials]\ncertificate = \"{side}.pem\"\nprivate_key = \"{side}.key.pem\"\n\
-             [peer]\ncertificate = \"{peer}.pem\"\n"
-        );
-        std::fs::write(dir.join(format!("{side}.toml")), config).unwrap();
-    }
 }
 
 /// The programs of one build.
@@ -187,10 +159,8 @@ impl Runner<'_> {
             assert!(said.contains(expected), "the service should say {expected:?}:\n{said}");
         }
 
-        let out = run(
-            self.command(&programs.client).args(["response", "client.toml"]).args([&secured_response, &state]),
-            0,
-        );
+        let out =
+            run(self.command(&programs.client).args(["response", "client.toml"]).args([&secured_response, &state]), 0);
         let said = text(&out.stdout);
         assert!(said.contains("response signed by CN=Contoso.com"), "{said}");
         assert!(said.contains("<AddResult>115.99</AddResult>"), "{said}");
@@ -228,7 +198,8 @@ fn c_and_cpp_hosts_exchange_the_calculator_messages_through_the_installed_librar
     let work = tempfile::Builder::new().prefix("wsseal-examples-").tempdir().unwrap();
     let prefix = work.path().join("prefix");
     run(Command::new(root().join("scripts/install-lib")).arg(&prefix), 0);
-    for installed in ["include/wsseal.h", "include/wsseal.hpp", "lib/libwsseal.a", "lib/cmake/wsseal/wsseal-config.cmake"]
+    for installed in
+        ["include/wsseal.h", "include/wsseal.hpp", "lib/libwsseal.a", "lib/cmake/wsseal/wsseal-config.cmake"]
     {
         assert!(prefix.join(installed).exists(), "install-lib installs {installed}");
     }
