@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn refuses_what_wcf_would_not_send() {
-        let sc = WSSC_200502_NS;
+        let sc = super::super::WSSC_200502_NS;
         let str_ = "<wsse:SecurityTokenReference><wsse:Reference URI=\"#k\"/></wsse:SecurityTokenReference>";
         for (attributes, body) in [
             ("", format!("{str_}<c:Nonce>AAAAAAAAAAAAAAAAAAAAAA==</c:Nonce>")),
