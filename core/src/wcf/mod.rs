@@ -13,6 +13,7 @@
 pub mod confirmation;
 pub mod derived;
 mod header;
+pub mod import;
 mod open;
 mod options;
 mod secure;
