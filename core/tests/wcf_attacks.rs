@@ -286,3 +286,62 @@ fn bsp_attributes_may_be_absent_or_present() {
         client.process(Operation::OpenResponse, &response.unwrap().envelope, Some(&exchange)).unwrap();
     }
 }
+
+/// Re-signs a request whose signatures are in clear after an edit, as another WCF-family sender
+/// would have signed it: the primary signature (its SignedInfo as it now stands) with the key of
+/// DerivedKeyToken `key_id`, then the endorsing signature over the new primary one.
+fn resign(message: &str, exchange: &Exchange, key_id: &str, length: usize) -> String {
+    use wsseal_core::c14n::{C14nOptions, Subset, canonicalize_to_vec};
+    use wsseal_core::crypto::{DigestAlgorithm, SignatureAlgorithm, digest, hmac_sign};
+    use wsseal_core::xml::{Document, Limits};
+
+    let token = between(message, &format!("<c:DerivedKeyToken wsu:Id=\"{key_id}\""), "</c:DerivedKeyToken>");
+    let nonce = between(token, "<c:Nonce>", "</c:Nonce>");
+    let nonce = STANDARD.decode(&nonce[9..nonce.len() - 10]).unwrap();
+    let key = derive(exchange.key.as_ref().unwrap(), LABEL, &nonce, 0, length);
+    let start = message.find("<ds:Signature xmlns").unwrap();
+    let end = start + message[start..].find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let primary = &message[start..end];
+    let signed_info = between(primary, "<ds:SignedInfo", "</ds:SignedInfo>");
+    let value = hmac_sign(SignatureAlgorithm::HmacSha1, &key, signed_info.as_bytes()).unwrap();
+    let old = between(primary, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    let primary =
+        primary.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+
+    let alone = Document::parse(primary.as_bytes(), &Limits::default()).unwrap();
+    let canonical = canonicalize_to_vec(&alone, Subset::Element(alone.root().id()), &C14nOptions::default()).unwrap();
+    let rest = &message[end..];
+    let endorsing = between(rest, "<ds:Signature xmlns", "</ds:Signature>");
+    let old_digest = between(endorsing, "<ds:DigestValue>", "</ds:DigestValue>");
+    let new_digest = STANDARD.encode(digest(DigestAlgorithm::Sha1, &canonical));
+    let endorsing_new = endorsing.replacen(old_digest, &format!("<ds:DigestValue>{new_digest}</ds:DigestValue>"), 1);
+    let signed_info = between(&endorsing_new, "<ds:SignedInfo", "</ds:SignedInfo>");
+    let value = pki().client.credentials().key().sign(SignatureAlgorithm::RsaSha1, signed_info.as_bytes()).unwrap();
+    let old = between(&endorsing_new, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    let endorsing_new =
+        endorsing_new.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+    format!("{}{}{}", &message[..start], primary, rest.replacen(endorsing, &endorsing_new, 1))
+}
+
+#[test]
+fn references_in_another_order_verify() {
+    let (client, service) = engines(clear_signatures(), clear_signatures());
+    let (message, exchange) = request(&client);
+    let body = between(&message, "<ds:Reference URI=\"#_3\"", "</ds:Reference>").to_owned();
+    let action = between(&message, "<ds:Reference URI=\"#_5\"", "</ds:Reference>").to_owned();
+    let swapped = message.replacen(&format!("{body}{action}"), &format!("{action}{body}"), 1);
+    assert_ne!(swapped, message);
+    // Without re-signing the HMAC no longer matches; re-signed as its sender would, it opens.
+    assert_eq!(refused(&service, &swapped).code(), ErrorCode::SignatureInvalid);
+    service.process(Operation::OpenRequest, resign(&swapped, &exchange, "_0", 24).as_bytes(), None).unwrap();
+}
+
+#[test]
+fn one_derived_key_for_signing_and_encryption_is_accepted() {
+    let (client, service) = engines(clear_signatures(), clear_signatures());
+    let (message, exchange) = request(&client);
+    let (single, _) = without(&message, "<c:DerivedKeyToken wsu:Id=\"_0\"", "</c:DerivedKeyToken>");
+    let single = single.replacen("URI=\"#_0\"", "URI=\"#_2\"", 1);
+    let opened = service.process(Operation::OpenRequest, resign(&single, &exchange, "_2", 32).as_bytes(), None);
+    assert!(String::from_utf8(opened.unwrap().envelope).unwrap().contains("<n1>100</n1>"));
+}
