@@ -351,9 +351,11 @@ impl<'e> Encryption<'e> {
             let data = self.encrypted_data(&doc.input()[span.clone()], EncryptionType::Element, ids)?;
             let wrapper_id = ids.next("EH");
             let mut wrapped = format!(
-                "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\">"
+                "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\""
             )
             .into_bytes();
+            push_soap_attributes(&mut wrapped, &doc.element(header), envelope.version.namespace());
+            wrapped.push(b'>');
             wrapped.extend_from_slice(&data);
             wrapped.extend_from_slice(b"</wsse11:EncryptedHeader>");
             self.signed_wrappers.push(wrapper_id);
@@ -397,5 +399,25 @@ impl<'e> Encryption<'e> {
             write_reference_list(&mut out, &self.data_ids, true);
         }
         Ok(out)
+    }
+}
+
+/// The SOAP attributes WS-Security 1.1 (9.3) copies from a header block to its
+/// `wsse11:EncryptedHeader`: mustUnderstand, actor (SOAP 1.1), role and relay (SOAP 1.2), under
+/// their own declaration of the SOAP namespace.
+fn push_soap_attributes(out: &mut Vec<u8>, block: &Element<'_, '_>, soap_ns: &str) {
+    let mut declared = false;
+    for attribute in block.attributes() {
+        let name = attribute.local_name();
+        if attribute.namespace() != soap_ns || !matches!(name, "mustUnderstand" | "actor" | "role" | "relay") {
+            continue;
+        }
+        if !declared {
+            out.extend_from_slice(format!(" xmlns:soapenv=\"{soap_ns}\"").as_bytes());
+            declared = true;
+        }
+        out.extend_from_slice(format!(" soapenv:{name}=\"").as_bytes());
+        push_attribute_value(out, &attribute.value());
+        out.push(b'"');
     }
 }
