@@ -1,6 +1,7 @@
 //! `wsseal`: the command-line entry point of the wsseal WS-Security engine.
 
 mod c14n_cmd;
+mod config_cmd;
 mod demo;
 mod dev_pki;
 mod engine_args;
@@ -34,6 +35,8 @@ enum Command {
     Secure(secure_cmd::Args),
     /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
     Open(open_cmd::Args),
+    /// Work with configurations: `config import` converts a WCF app.config into wsseal TOML.
+    Config(config_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
+        Command::Config(args) => config_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

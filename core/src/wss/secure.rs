@@ -67,14 +67,14 @@ pub(crate) fn secure(
     let mut edits = Vec::new();
 
     // Ids on the signed parts, and the encrypted header blocks.
-    let mut signed = vec![ensure_id(doc.element(envelope.body), &mut ids, &mut edits)];
+    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next("id"), &mut edits)];
     let mut encrypted_headers = Vec::new();
     for block in envelope.blocks(&doc) {
         if policy.encrypted_headers.iter().any(|q| q.matches(&block)) {
             encrypted_headers.push(block.id());
         }
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, &mut ids, &mut edits));
+            signed.push(ensure_id(block, || ids.next("id"), &mut edits));
         }
     }
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
@@ -163,15 +163,15 @@ pub(crate) fn secure(
         }
     };
     let peer = recipient.cloned();
-    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, signature_values: Vec::new() } })
+    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, ..Exchange::default() } })
 }
 
-/// The `wsu:Id` of `element`, adding one (and the `wsu` declaration when needed) if it has none.
-fn ensure_id(element: Element<'_, '_>, ids: &mut Ids<'_, '_>, edits: &mut Vec<Edit>) -> String {
+/// The `wsu:Id` of `element`, adding a fresh one (and the `wsu` declaration when needed) if it has none.
+pub(crate) fn ensure_id(element: Element<'_, '_>, fresh: impl FnOnce() -> String, edits: &mut Vec<Edit>) -> String {
     if let Some(id) = element.attribute(WSU_NS, "Id") {
         return id.value().into_owned();
     }
-    let id = ids.next("id");
+    let id = fresh();
     // `wsu`, unless the element's scope binds it to something else.
     let prefix = (0..)
         .map(|n| if n == 0 { "wsu".to_owned() } else { format!("wsu{n}") })
@@ -188,7 +188,7 @@ fn ensure_id(element: Element<'_, '_>, ids: &mut Ids<'_, '_>, edits: &mut Vec<Ed
 }
 
 /// The start tag of our Security header, declaring what it uses.
-fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>) -> Vec<u8> {
+pub(crate) fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>) -> Vec<u8> {
     let soap = envelope.version.namespace();
     let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
     let prefix = doc.element(envelope.envelope).prefix();
@@ -220,7 +220,7 @@ fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&
 
 /// The edit that places `security` first in the Header (creating the Header if needed), and
 /// where `security` starts inside the edit's bytes.
-fn insert_security_header(doc: &Document<'_>, envelope: &Envelope, security: Vec<u8>) -> (Edit, usize) {
+pub(crate) fn insert_security_header(doc: &Document<'_>, envelope: &Envelope, security: Vec<u8>) -> (Edit, usize) {
     match envelope.header.map(|h| doc.element(h)) {
         Some(header) if header.content_span().start < header.span().end => {
             (Edit::insert(header.content_span().start, security), 0)
