@@ -203,7 +203,9 @@ impl CertificateValidator for CallbackValidator {
                 c_reference.serial = wsseal_str::of(serial);
             }
             TokenReference::Certificate(der) => return self.validate_der(der),
-            TokenReference::Local(_) => return Err(untrusted("a local token reference names no certificate")),
+            TokenReference::Local(_) | TokenReference::EncryptedKeySha1(_) => {
+                return Err(untrusted("a local or EncryptedKeySHA1 token reference names no certificate"));
+            }
         }
         let mut found = wsseal_found_certificate { der: None };
         // SAFETY: the host's callback with its userdata and pointers valid during the call.
