@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::exchange::Exchange;
 use super::replay::ReplayCache;
 use super::trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};
-use super::{Credentials, Policy, Report, open, secure};
+use super::{Credentials, Policy, Profile, Report, open, secure};
 use crate::cert::Certificate;
 use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
 use crate::error::{Error, ErrorCode};
@@ -128,10 +128,14 @@ impl Engine {
         exchange: Option<&Exchange>,
         now: OffsetDateTime,
     ) -> Result<Secured, Error> {
+        check_exchange_profile(self, exchange)?;
         if exchange.is_none() {
             self.check_recipient()?;
         }
-        secure::secure(self, envelope, exchange, now)
+        match self.policy.profile {
+            Profile::Wss10 => secure::secure(self, envelope, exchange, now),
+            Profile::WcfMutualCertificate => crate::wcf::secure(self, envelope, exchange, now),
+        }
     }
 
     /// Opens `envelope` now: a request when `exchange` is `None`, the response to the request
@@ -142,13 +146,32 @@ impl Engine {
 
     /// [`Engine::open`] at a given time.
     pub fn open_at(&self, envelope: &[u8], exchange: Option<&Exchange>, now: OffsetDateTime) -> Result<Opened, Error> {
-        let opened = open::open(self, envelope, exchange, now)?;
+        check_exchange_profile(self, exchange)?;
+        let opened = match self.policy.profile {
+            Profile::Wss10 => open::open(self, envelope, exchange, now),
+            Profile::WcfMutualCertificate => crate::wcf::open(self, envelope, exchange, now),
+        }?;
         if exchange.is_some()
             && let Some(signer) = &opened.exchange.peer
         {
             self.check_identity(&signer.certificate)?;
         }
         Ok(opened)
+    }
+}
+
+/// An exchange made by another profile cannot continue here.
+fn check_exchange_profile(engine: &Engine, exchange: Option<&Exchange>) -> Result<(), Error> {
+    match exchange {
+        Some(exchange) if exchange.profile != engine.policy.profile => Err(Error::new(
+            ErrorCode::ExchangeInvalid,
+            format!(
+                "the exchange state was made by the {} profile, this engine speaks {}",
+                exchange.profile.name(),
+                engine.policy.profile.name()
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
