@@ -178,6 +178,19 @@ enum wsseal_code
    */
   WSSEAL_RESPONSE_MISMATCH = 511,
   /**
+   * A WS-SecureConversation DerivedKeyToken is malformed, names no key of this exchange, or
+   * derives a key the configuration does not allow.
+   */
+  WSSEAL_DERIVED_KEY_INVALID = 560,
+  /**
+   * The response's SignatureConfirmation values are not the signature values of our request.
+   */
+  WSSEAL_SIGNATURE_CONFIRMATION_MISMATCH = 561,
+  /**
+   * The Security header breaks the configured strict layout.
+   */
+  WSSEAL_LAYOUT_VIOLATION = 562,
+  /**
    * A private key or certificate cannot be read or does not fit its use.
    */
   WSSEAL_CREDENTIAL_INVALID = 600,

@@ -292,3 +292,51 @@ fn every_entry_point_runs_inside_the_panic_boundary() {
     }
     assert!(entry_points >= 30, "found only {entry_points} entry points");
 }
+
+/// Runs `operation` and returns its outcome, failing the test with the message on refusal.
+fn process(
+    engine: *const wsseal_engine,
+    operation: wsseal_operation,
+    envelope: &[u8],
+    exchange: *const wsseal_exchange,
+) -> *mut wsseal_outcome {
+    let mut outcome = null_mut();
+    // SAFETY: valid pointers for the call.
+    let rc =
+        unsafe { wsseal_engine_process(engine, operation, envelope.as_ptr(), envelope.len(), exchange, &mut outcome) };
+    assert_eq!(rc, 0, "{}", last_error());
+    outcome
+}
+
+#[test]
+fn the_wcf_profile_is_reachable_through_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_pki(dir.path());
+    let wcf = "[policy]\nprofile = \"wcf\"\n";
+    let client = engine(dir.path(), &(side(dir.path(), "client") + wcf), None);
+    let service = engine(dir.path(), &(side(dir.path(), "service") + wcf), None);
+    let answer = include_str!("../../examples/messages/add-response.xml").replace("{result}", "115.99");
+    // SAFETY: handles of this test, each freed once.
+    unsafe {
+        let request = process(client, WSSEAL_SECURE_REQUEST, REQUEST.as_bytes(), null());
+        let secured = std::str::from_utf8(bytes(wsseal_outcome_envelope(request))).unwrap().to_owned();
+        assert!(secured.contains("DerivedKeyToken"), "the WCF profile derives keys: {secured}");
+        let opened = process(service, WSSEAL_OPEN_REQUEST, secured.as_bytes(), null());
+        let mut service_state = null_mut();
+        assert_eq!(wsseal_outcome_take_exchange(opened, &mut service_state), 0);
+        let response = process(service, WSSEAL_SECURE_RESPONSE, answer.as_bytes(), service_state);
+        let mut client_state = null_mut();
+        assert_eq!(wsseal_outcome_take_exchange(request, &mut client_state), 0);
+        let final_answer =
+            process(client, WSSEAL_OPEN_RESPONSE, bytes(wsseal_outcome_envelope(response)), client_state);
+        let text = std::str::from_utf8(bytes(wsseal_outcome_envelope(final_answer))).unwrap();
+        assert!(text.contains("<AddResult>115.99</AddResult>"), "{text}");
+        for outcome in [request, opened, response, final_answer] {
+            wsseal_outcome_free(outcome);
+        }
+        wsseal_exchange_free(service_state);
+        wsseal_exchange_free(client_state);
+        wsseal_engine_free(client);
+        wsseal_engine_free(service);
+    }
+}
