@@ -40,8 +40,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     println!("wsseal demo: a client calls the Calculator service with WS-Security (WSS 1.0, mutual certificates)\n");
     println!("1. A development PKI (NOT FOR PRODUCTION)");
     dev_pki::run(&dev_pki::Args { dir: dir.to_path_buf(), force: args.keep.is_some() })?;
-    let client = engine(dir, "client", "service")?;
-    let service = engine(dir, "service", "client")?;
+    let client = engine(dir, "client")?;
+    let service = engine(dir, "service")?;
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|e| Failure::io(path.display(), e)).map(|()| path)
@@ -85,16 +85,24 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             println!("   fault for the peer: {} \"{}\"", fault.subcode, fault.reason);
         }
     }
-    println!("\nNext in wsseal: certificate trust and identity, the WCF wsHttpBinding profile, the sidecar.");
+    let stats = service.certificate_cache_stats();
+    println!("\n6. Trust: ChainTrust to the development CA; the client checked the service identity dns contoso.com");
+    println!("   the service's certificate cache: {} hits, {} misses", stats.hits, stats.misses);
     Ok(())
 }
 
-/// The engine of one party of the development PKI: `us` signs, `them` is trusted and encrypted for.
-fn engine(dir: &Path, us: &str, them: &str) -> Result<Engine, Failure> {
+/// The engine of one party of the development PKI: `us` signs; certificates chaining to the
+/// development CA are trusted (ChainTrust). The client encrypts for the service's certificate and
+/// expects it to prove the identity `dns contoso.com`.
+fn engine(dir: &Path, us: &str) -> Result<Engine, Failure> {
     let mut config = Config { base: dir.to_path_buf(), ..Config::default() };
     config.credentials.certificate = Some(format!("{us}.pem").into());
     config.credentials.private_key = Some(format!("{us}.key.pem").into());
-    config.peer.certificate = Some(format!("{them}.pem").into());
+    config.trust.anchors = Some(vec!["ca.pem".into()]);
+    if us == "client" {
+        config.peer.certificate = Some("service.pem".into());
+        config.identity.dns = Some("contoso.com".into());
+    }
     config.engine().map_err(|e| refused(&e))
 }
 

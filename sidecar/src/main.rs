@@ -6,6 +6,7 @@ mod demo;
 mod dev_pki;
 mod engine_args;
 mod failure;
+mod identity_cmd;
 mod open_cmd;
 mod secure_cmd;
 
@@ -35,6 +36,8 @@ enum Command {
     Secure(secure_cmd::Args),
     /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
     Open(open_cmd::Args),
+    /// Service identity: check a certificate against a WCF <identity>, a WSDL or a configuration.
+    Identity(identity_cmd::Args),
     /// Work with configurations: `config import` converts a WCF app.config into wsseal TOML.
     Config(config_cmd::Args),
 }
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
+        Command::Identity(args) => identity_cmd::run(&args),
         Command::Config(args) => config_cmd::run(&args),
     };
     match result {
