@@ -7,6 +7,7 @@ mod engine_args;
 mod failure;
 mod open_cmd;
 mod secure_cmd;
+mod serve_cmd;
 
 use failure::Failure;
 
@@ -34,6 +35,8 @@ enum Command {
     Secure(secure_cmd::Args),
     /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
     Open(open_cmd::Args),
+    /// Run the sidecar: batches of envelopes over a Unix socket (and QUIC), until SIGTERM.
+    Serve(serve_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
