@@ -144,7 +144,12 @@ fn init_logging(settings: &Settings) -> Result<(), Failure> {
     let level: tracing::Level = settings.log.level.parse().map_err(|_| {
         Failure::usage(format!("log.level {:?}: one of error, warn, info, debug, trace", settings.log.level))
     })?;
-    let builder = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false);
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false);
     match settings.log.format.as_str() {
         "json" => builder.json().init(),
         "text" => builder.init(),

@@ -61,6 +61,8 @@ pub struct Server {
     http: Option<TcpListener>,
     quic: Option<quinn::Endpoint>,
     reload: Arc<Notify>,
+    /// The engine's files and their versions when it was built.
+    files: (Vec<PathBuf>, Vec<reload::Stamp>),
 }
 
 fn config_error(message: String) -> Error {
@@ -71,6 +73,8 @@ impl Server {
     /// Builds the engine, the token key and the crypto pool, and binds every listener. Must be
     /// called inside a tokio runtime.
     pub async fn bind(settings: Settings) -> Result<Server, Error> {
+        let files = settings.engine_files();
+        let files = (files.clone(), reload::stamps(&files));
         let engine = settings.engine.engine()?;
         let ttl = Duration::from_secs(settings.token.ttl_seconds);
         let key = match &settings.token.key_file {
@@ -118,7 +122,7 @@ impl Server {
             }
             None => None,
         };
-        Ok(Server { shared, settings, unix, http, quic, reload: Arc::new(Notify::new()) })
+        Ok(Server { shared, settings, unix, http, quic, reload: Arc::new(Notify::new()), files })
     }
 
     /// Where the server listens (ports chosen by the system included).
@@ -138,7 +142,7 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting, answers everything in flight, and
     /// returns once every connection is done or the grace period is over.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let Server { shared, settings, unix, http, quic, reload } = self;
+        let Server { shared, settings, unix, http, quic, reload, files } = self;
         let socket = unix.as_ref().map(|(_, path)| path.clone());
         let (drain, draining) = watch::channel(false);
         // Every connection holds a clone of `open`; when all are gone, `closed` ends.
@@ -169,7 +173,7 @@ impl Server {
         let watcher = tokio::spawn(reload::watch(
             shared.clone(),
             settings.engine.clone(),
-            settings.engine_files(),
+            files,
             Duration::from_millis(settings.reload.poll_millis),
             reload,
             draining.clone(),

@@ -12,9 +12,10 @@ use wsseal_core::config::Config;
 use super::Shared;
 
 /// What identifies a file's version: modification time, size, inode.
-type Stamp = Option<(SystemTime, u64, u64)>;
+pub type Stamp = Option<(SystemTime, u64, u64)>;
 
-fn stamps(files: &[PathBuf]) -> Vec<Stamp> {
+/// The current versions of `files`.
+pub fn stamps(files: &[PathBuf]) -> Vec<Stamp> {
     use std::os::unix::fs::MetadataExt;
     files
         .iter()
@@ -22,16 +23,16 @@ fn stamps(files: &[PathBuf]) -> Vec<Stamp> {
         .collect()
 }
 
-/// Watches `files` every `poll` and on `trigger`, rebuilding the engine from `config`.
+/// Watches `files` every `poll` and on `trigger`, rebuilding the engine from `config`. `seen` are
+/// the versions of the files the current engine was built from (taken before it was built).
 pub async fn watch(
     shared: Arc<Shared>,
     config: Config,
-    files: Vec<PathBuf>,
+    (files, mut seen): (Vec<PathBuf>, Vec<Stamp>),
     poll: Duration,
     trigger: Arc<Notify>,
     mut draining: watch::Receiver<bool>,
 ) {
-    let mut seen = stamps(&files);
     let mut interval = tokio::time::interval(poll.max(Duration::from_millis(10)));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
