@@ -11,6 +11,7 @@
 //! certificate = "service.pem"
 //!
 //! [policy]
+//! profile = "wcf"                          # "wss10" (the default) or WCF's wsHttpBinding profile
 //! suite = "Basic256Sha256"                 # any WS-SecurityPolicy suite name
 //! protection_order = "SignBeforeEncrypt"   # SignBeforeEncryptAndEncryptSignature, EncryptBeforeSign
 //! encrypted_headers = ["{http://www.w3.org/2005/08/addressing}Action"]
@@ -24,6 +25,7 @@ use serde::Deserialize;
 use crate::cert::Certificate;
 use crate::crypto::{DataEncryptionAlgorithm, DigestAlgorithm, KeyTransportAlgorithm, SignatureAlgorithm};
 use crate::error::{Error, ErrorCode};
+use crate::wcf::{WcfNamespaces, WcfOptions};
 use crate::wss::{
     AlgorithmSuite, Credentials, Engine, KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement,
 };
@@ -73,6 +75,13 @@ pub struct PeerConfig {
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct PolicyConfig {
+    pub profile: Option<ProfileName>,
+    /// WCF profile: the binding's namespaces.
+    pub wcf_namespaces: Option<WcfNamespacesName>,
+    /// WCF profile: write the Basic Security Profile attributes.
+    pub bsp: Option<bool>,
+    /// WCF profile: require the strict header layout on incoming messages.
+    pub strict_layout: Option<bool>,
     pub suite: Option<String>,
     /// Overrides of single algorithms of the suite, by URI.
     pub digest: Option<String>,
@@ -123,6 +132,26 @@ pub enum ProtectionOrderName {
     EncryptBeforeSign,
 }
 
+/// A profile by name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ProfileName {
+    #[serde(rename = "wss10")]
+    Wss10,
+    #[serde(rename = "wcf")]
+    Wcf,
+}
+
+/// The namespaces of a WCF binding by the binding's name.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum WcfNamespacesName {
+    #[serde(rename = "wsHttpBinding")]
+    WsHttpBinding,
+    #[serde(rename = "ws2007HttpBinding")]
+    Ws2007HttpBinding,
+}
+
 /// A key reference style by name.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -168,7 +197,18 @@ impl Config {
     /// The policy this configuration describes.
     pub fn policy(&self) -> Result<Policy, Error> {
         let p = &self.policy;
-        let defaults = Policy::default();
+        let defaults = match p.profile {
+            Some(ProfileName::Wcf) => Policy::wcf(),
+            Some(ProfileName::Wss10) | None => Policy::default(),
+        };
+        let wcf = WcfOptions {
+            namespaces: p.wcf_namespaces.map_or(defaults.wcf.namespaces, |n| match n {
+                WcfNamespacesName::WsHttpBinding => WcfNamespaces::WsHttpBinding,
+                WcfNamespacesName::Ws2007HttpBinding => WcfNamespaces::Ws2007HttpBinding,
+            }),
+            bsp: p.bsp.unwrap_or(defaults.wcf.bsp),
+            strict_layout: p.strict_layout.unwrap_or(defaults.wcf.strict_layout),
+        };
         let mut suite = match &p.suite {
             Some(name) => {
                 AlgorithmSuite::by_name(name).ok_or_else(|| invalid(format!("unknown algorithm suite {name}")))?
@@ -211,6 +251,8 @@ impl Config {
         limits.max_signatures = l.max_signatures.unwrap_or(limits.max_signatures);
         limits.max_tokens = l.max_tokens.unwrap_or(limits.max_tokens);
         Ok(Policy {
+            profile: defaults.profile,
+            wcf,
             suite,
             allow_rsa15: p.allow_rsa15.unwrap_or(defaults.allow_rsa15),
             allow_triple_des: p.allow_triple_des.unwrap_or(defaults.allow_triple_des),
@@ -303,6 +345,30 @@ mod tests {
     }
 
     #[test]
+    fn the_wcf_profile_brings_its_defaults_and_variants() {
+        let policy = Config::from_toml("[policy]\nprofile = \"wcf\"", ".").unwrap().policy().unwrap();
+        assert_eq!(policy, Policy::wcf());
+        assert_eq!(policy.protection_order, ProtectionOrder::SignBeforeEncryptAndEncryptSignature);
+        let text = r#"
+            [policy]
+            profile = "wcf"
+            wcf_namespaces = "ws2007HttpBinding"
+            bsp = false
+            strict_layout = false
+            protection_order = "SignBeforeEncrypt"
+        "#;
+        let policy = Config::from_toml(text, ".").unwrap().policy().unwrap();
+        assert_eq!(policy.profile, crate::wss::Profile::WcfMutualCertificate);
+        assert_eq!(
+            policy.wcf,
+            WcfOptions { namespaces: WcfNamespaces::Ws2007HttpBinding, bsp: false, strict_layout: false }
+        );
+        assert_eq!(policy.protection_order, ProtectionOrder::SignBeforeEncrypt);
+        let wss = Config::from_toml("[policy]\nprofile = \"wss10\"", ".").unwrap().policy().unwrap();
+        assert_eq!(wss, Policy::default());
+    }
+
+    #[test]
     fn mistakes_are_refused() {
         for text in [
             "[policy]\nsuit = \"Basic256\"",
@@ -310,6 +376,8 @@ mod tests {
             "[policy]\nprotection_order = \"SignOnly\"",
             "[policy]\ndigest = \"md5\"",
             "[policy]\nencrypted_headers = [\"Action\"]",
+            "[policy]\nprofile = \"wcf2\"",
+            "[policy]\nwcf_namespaces = \"basicHttpBinding\"",
         ] {
             let err = Config::from_toml(text, ".").and_then(|c| c.policy()).unwrap_err();
             assert_eq!(err.code(), ErrorCode::ConfigInvalid, "{text}");

@@ -105,6 +105,14 @@ error_codes! {
     SecurityHeaderPresent = 510 => "SECURITY_HEADER_PRESENT",
     /// The response does not belong to the request of this exchange.
     ResponseMismatch = 511 => "RESPONSE_MISMATCH",
+    /// A WS-SecureConversation `DerivedKeyToken` is malformed, names no key of this exchange, or
+    /// derives a key of a length or with an algorithm the configuration does not allow.
+    DerivedKeyInvalid = 560 => "DERIVED_KEY_INVALID",
+    /// The response's SignatureConfirmation values are not the signature values of our request.
+    SignatureConfirmationMismatch = 561 => "SIGNATURE_CONFIRMATION_MISMATCH",
+    /// The Security header breaks the configured strict layout (a token after its use, the
+    /// primary signature not first, an element the WCF profile does not allow where it stands).
+    LayoutViolation = 562 => "LAYOUT_VIOLATION",
     /// A private key or certificate cannot be read or does not fit its use.
     CredentialInvalid = 600 => "CREDENTIAL_INVALID",
     /// The configuration is inconsistent or names something that does not exist.

@@ -3,7 +3,8 @@
 //! The path of an envelope: [`xml::Document::parse`] indexes the bytes once; [`soap`] finds the
 //! envelope parts by position; [`c14n`] streams canonical bytes of any element into a hasher;
 //! [`dsig`] and [`xenc`] read and write signatures and encrypted data; [`wss`] puts them together
-//! into the WS-Security profiles behind [`wss::Engine`].
+//! into the WS-Security profiles behind [`wss::Engine`]: WSS 1.0 in [`wss`], WCF's WSS 1.1
+//! `wsHttpBinding` profile in [`wcf`].
 
 pub mod c14n;
 pub mod cert;
@@ -16,6 +17,7 @@ pub mod operation;
 mod shape;
 pub mod soap;
 mod splice;
+pub mod wcf;
 pub mod wss;
 pub mod xenc;
 pub mod xml;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{body_content, engines, pki, soap11_request, soap12_request, soap12_response};
+use common::{SOAP12, body_content, engines, pki, soap11_request, soap12_request, soap12_response};
 use wsseal_core::ErrorCode;
 use wsseal_core::wss::{
     AlgorithmSuite, KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement, WSA10_NS,
@@ -109,6 +109,10 @@ fn encrypted_headers_round_trip_and_are_required() {
         let secured = client.secure(soap12_request().as_bytes(), None).unwrap();
         let text = String::from_utf8(secured.envelope.clone()).unwrap();
         assert!(text.contains("EncryptedHeader") && !text.contains("ICalculator/Add<"), "{order:?}");
+        // WS-Security 1.1, 9.3: the block's mustUnderstand travels on its EncryptedHeader.
+        let wrapper = &text[text.find("<wsse11:EncryptedHeader").unwrap()..];
+        let wrapper = &wrapper[..wrapper.find('>').unwrap()];
+        assert!(wrapper.contains(&format!(r#"xmlns:soapenv="{SOAP12}" soapenv:mustUnderstand="1""#)), "{wrapper}");
         let opened = service.open(&secured.envelope, None).unwrap_or_else(|e| panic!("{order:?}: {e}"));
         assert!(opened.report.encrypted.contains(&action.to_string()), "{:?}", opened.report);
         assert!(opened.report.signed.contains(&action.to_string()), "{:?}", opened.report);

@@ -1,6 +1,7 @@
 //! `wsseal`: the command-line entry point of the wsseal WS-Security engine.
 
 mod c14n_cmd;
+mod config_cmd;
 mod demo;
 mod dev_pki;
 mod engine_args;
@@ -37,6 +38,8 @@ enum Command {
     Open(open_cmd::Args),
     /// Run the sidecar: batches of envelopes over a Unix socket (and QUIC), until SIGTERM.
     Serve(serve_cmd::Args),
+    /// Work with configurations: `config import` converts a WCF app.config into wsseal TOML.
+    Config(config_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::Config(args) => config_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::exchange::Exchange;
 use super::replay::ReplayCache;
 use super::trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};
-use super::{Credentials, Policy, Report, open, secure};
+use super::{Credentials, Policy, Profile, Report, open, secure};
 use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
 use crate::error::{Error, ErrorCode};
 
@@ -89,7 +89,11 @@ impl Engine {
         exchange: Option<&Exchange>,
         now: OffsetDateTime,
     ) -> Result<Secured, Error> {
-        secure::secure(self, envelope, exchange, now)
+        check_exchange_profile(self, exchange)?;
+        match self.policy.profile {
+            Profile::Wss10 => secure::secure(self, envelope, exchange, now),
+            Profile::WcfMutualCertificate => crate::wcf::secure(self, envelope, exchange, now),
+        }
     }
 
     /// Opens `envelope` now: a request when `exchange` is `None`, the response to the request
@@ -100,7 +104,26 @@ impl Engine {
 
     /// [`Engine::open`] at a given time.
     pub fn open_at(&self, envelope: &[u8], exchange: Option<&Exchange>, now: OffsetDateTime) -> Result<Opened, Error> {
-        open::open(self, envelope, exchange, now)
+        check_exchange_profile(self, exchange)?;
+        match self.policy.profile {
+            Profile::Wss10 => open::open(self, envelope, exchange, now),
+            Profile::WcfMutualCertificate => crate::wcf::open(self, envelope, exchange, now),
+        }
+    }
+}
+
+/// An exchange made by another profile cannot continue here.
+fn check_exchange_profile(engine: &Engine, exchange: Option<&Exchange>) -> Result<(), Error> {
+    match exchange {
+        Some(exchange) if exchange.profile != engine.policy.profile => Err(Error::new(
+            ErrorCode::ExchangeInvalid,
+            format!(
+                "the exchange state was made by the {} profile, this engine speaks {}",
+                exchange.profile.name(),
+                engine.policy.profile.name()
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

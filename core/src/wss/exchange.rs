@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use crate::cert::Certificate;
+use crate::crypto::SymmetricKey;
 use crate::error::{Error, ErrorCode};
 
+use super::Profile;
 use super::trust::TrustedCertificate;
 
 /// The state one side of a request/response exchange keeps between its two messages. A client
@@ -18,8 +20,15 @@ pub struct Exchange {
     pub peer: Option<Arc<TrustedCertificate>>,
     /// The request's WS-Addressing MessageID, to which a response must relate.
     pub message_id: Option<String>,
-    /// The signature values the request carried.
+    /// The signature values the request carried (the WCF profile confirms them in the response).
     pub signature_values: Vec<Vec<u8>>,
+    /// The profile that made the state; the other message must be handled by the same one.
+    pub profile: Profile,
+    /// The request's symmetric key (WCF profile): the response's keys derive from it. Zeroized
+    /// on drop.
+    pub key: Option<SymmetricKey>,
+    /// SHA-1 of the request's wrapped key octets (WCF profile): the response names the key by it.
+    pub encrypted_key_sha1: Option<Vec<u8>>,
 }
 
 /// The first byte of an encoded exchange: the encoding's version.
@@ -32,6 +41,17 @@ mod tag {
     pub const PEER_CERTIFICATE: u8 = 1;
     pub const MESSAGE_ID: u8 = 2;
     pub const SIGNATURE_VALUE: u8 = 3;
+    pub const PROFILE: u8 = 4;
+    pub const KEY: u8 = 5;
+    pub const ENCRYPTED_KEY_SHA1: u8 = 6;
+}
+
+/// The byte of a profile in the encoding.
+fn profile_byte(profile: Profile) -> u8 {
+    match profile {
+        Profile::Wss10 => 0,
+        Profile::WcfMutualCertificate => 1,
+    }
 }
 
 impl Exchange {
@@ -49,6 +69,15 @@ impl Exchange {
         for value in &self.signature_values {
             push_field(&mut out, tag::SIGNATURE_VALUE, value);
         }
+        if self.profile != Profile::default() {
+            push_field(&mut out, tag::PROFILE, &[profile_byte(self.profile)]);
+        }
+        if let Some(key) = &self.key {
+            push_field(&mut out, tag::KEY, key.as_bytes());
+        }
+        if let Some(hash) = &self.encrypted_key_sha1 {
+            push_field(&mut out, tag::ENCRYPTED_KEY_SHA1, hash);
+        }
         out
     }
 
@@ -63,6 +92,7 @@ impl Exchange {
             return Err(invalid(format!("the exchange state has version {version}, not {VERSION}")));
         }
         let mut exchange = Exchange::default();
+        let mut seen_profile = false;
         while !rest.is_empty() {
             let (field, value, after) = split_field(rest)?;
             rest = after;
@@ -78,7 +108,24 @@ impl Exchange {
                     exchange.message_id = Some(id.to_owned());
                 }
                 tag::SIGNATURE_VALUE => exchange.signature_values.push(value.to_vec()),
-                _ => return Err(invalid(format!("the exchange state has an unknown or repeated field {field}"))),
+                tag::PROFILE if !seen_profile => {
+                    seen_profile = true;
+                    exchange.profile = match value {
+                        [1] => Profile::WcfMutualCertificate,
+                        _ => return Err(invalid("the exchange names an unknown profile")),
+                    };
+                }
+                tag::KEY if exchange.key.is_none() && matches!(value.len(), 16 | 24 | 32) => {
+                    exchange.key = Some(SymmetricKey::from_slice(value));
+                }
+                tag::ENCRYPTED_KEY_SHA1 if exchange.encrypted_key_sha1.is_none() && value.len() == 20 => {
+                    exchange.encrypted_key_sha1 = Some(value.to_vec());
+                }
+                _ => {
+                    return Err(invalid(format!(
+                        "the exchange state has an unknown, repeated or malformed field {field}"
+                    )));
+                }
             }
         }
         Ok(exchange)
@@ -121,13 +168,48 @@ mod tests {
     #[test]
     fn fields_round_trip() {
         let exchange = Exchange {
-            peer: None,
             message_id: Some("urn:uuid:1".into()),
             signature_values: vec![vec![1, 2, 3], vec![]],
+            ..Default::default()
         };
         let decoded = Exchange::from_bytes(&exchange.to_bytes()).unwrap();
         assert_eq!(decoded.message_id.as_deref(), Some("urn:uuid:1"));
         assert_eq!(decoded.signature_values, exchange.signature_values);
+        assert_eq!(decoded.profile, Profile::Wss10);
+        assert!(decoded.key.is_none() && decoded.encrypted_key_sha1.is_none());
+    }
+
+    #[test]
+    fn wcf_fields_round_trip() {
+        let exchange = Exchange {
+            profile: Profile::WcfMutualCertificate,
+            key: Some(SymmetricKey::from_slice(&[7; 32])),
+            encrypted_key_sha1: Some(vec![9; 20]),
+            signature_values: vec![vec![1; 20], vec![2; 256]],
+            ..Default::default()
+        };
+        let decoded = Exchange::from_bytes(&exchange.to_bytes()).unwrap();
+        assert_eq!(decoded.profile, Profile::WcfMutualCertificate);
+        assert_eq!(decoded.key.as_ref().map(|k| k.as_bytes().to_vec()), Some(vec![7; 32]));
+        assert_eq!(decoded.encrypted_key_sha1, Some(vec![9; 20]));
+        assert_eq!(decoded.signature_values, exchange.signature_values);
+    }
+
+    #[test]
+    fn malformed_wcf_fields_are_refused() {
+        for (field, value) in [
+            (tag::PROFILE, &[7u8][..]),
+            (tag::PROFILE, &[][..]),
+            (tag::KEY, &[1; 5][..]),
+            (tag::ENCRYPTED_KEY_SHA1, &[1; 19][..]),
+        ] {
+            let mut bytes = vec![VERSION];
+            push_field(&mut bytes, field, value);
+            assert_eq!(Exchange::from_bytes(&bytes).unwrap_err().code(), ErrorCode::ExchangeInvalid, "{field}");
+        }
+        let twice = Exchange { profile: Profile::WcfMutualCertificate, ..Default::default() }.to_bytes();
+        let twice = [&twice[..], &twice[1..]].concat();
+        assert_eq!(Exchange::from_bytes(&twice).unwrap_err().code(), ErrorCode::ExchangeInvalid);
     }
 
     #[test]

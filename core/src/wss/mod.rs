@@ -7,7 +7,7 @@
 //! hands on only verified content with a [`Report`].
 
 mod credentials;
-mod decrypt;
+pub(crate) mod decrypt;
 mod engine;
 mod exchange;
 mod header;
@@ -15,7 +15,7 @@ mod open;
 mod policy;
 mod replay;
 mod report;
-mod secure;
+pub(crate) mod secure;
 mod suite;
 pub mod timestamp;
 pub mod token;
@@ -25,8 +25,8 @@ pub use credentials::{Credentials, private_key_from_pem};
 pub use engine::{Engine, Opened, Secured};
 pub use exchange::Exchange;
 pub use policy::{
-    KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement, SecurityLimits, WSA10_NS, WSA200408_NS,
-    addressing_headers,
+    KeyReference, Policy, Profile, ProtectionOrder, QName, ReferenceListPlacement, SecurityLimits, WSA10_NS,
+    WSA200408_NS, addressing_headers,
 };
 pub use report::{Report, Signer, TimestampReport};
 pub use suite::{AlgorithmSuite, SUITES};

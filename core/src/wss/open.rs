@@ -249,7 +249,7 @@ fn finish(
     Ok(Opened {
         envelope: envelope_bytes,
         report,
-        exchange: Exchange { peer: Some(signer), message_id, signature_values: verified.values },
+        exchange: Exchange { peer: Some(signer), message_id, signature_values: verified.values, ..Exchange::default() },
     })
 }
 

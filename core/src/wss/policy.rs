@@ -50,6 +50,27 @@ pub fn addressing_headers() -> Vec<QName> {
     [WSA10_NS, WSA200408_NS].iter().flat_map(|ns| names.iter().map(move |n| QName::new(*ns, *n))).collect()
 }
 
+/// The message security profile an engine speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// WS-Security 1.0 mutual certificates ([`crate::wss`]).
+    #[default]
+    Wss10,
+    /// WCF's `wsHttpBinding` with Message security and certificates: WS-Security 1.1, a wrapped
+    /// key with derived keys, an endorsing signature, SignatureConfirmation ([`crate::wcf`]).
+    WcfMutualCertificate,
+}
+
+impl Profile {
+    /// The configuration name: `wss10` or `wcf`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Wss10 => "wss10",
+            Profile::WcfMutualCertificate => "wcf",
+        }
+    }
+}
+
 /// The order of signing and encrypting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ProtectionOrder {
@@ -85,6 +106,18 @@ pub enum ReferenceListPlacement {
     Standalone,
 }
 
+impl Policy {
+    /// The defaults of WCF's `wsHttpBinding` with Message security and certificates: the WCF
+    /// profile, Basic256, SignBeforeEncryptAndEncryptSignature, the WS-Addressing headers signed.
+    pub fn wcf() -> Self {
+        Self {
+            profile: Profile::WcfMutualCertificate,
+            protection_order: ProtectionOrder::SignBeforeEncryptAndEncryptSignature,
+            ..Self::default()
+        }
+    }
+}
+
 /// Bounds on the work one message may cause.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityLimits {
@@ -115,6 +148,10 @@ impl Default for SecurityLimits {
 /// The security policy of one endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
+    /// The profile: which layout is written and which is accepted.
+    pub profile: Profile,
+    /// The options of the WCF profile (ignored by WSS 1.0).
+    pub wcf: crate::wcf::WcfOptions,
     /// The algorithms used, and the only ones accepted.
     pub suite: AlgorithmSuite,
     /// Accept RSA-1.5 key transport (with implicit rejection); off by default.
@@ -159,6 +196,8 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Self {
+            profile: Profile::default(),
+            wcf: crate::wcf::WcfOptions::default(),
             suite: AlgorithmSuite::default(),
             allow_rsa15: false,
             allow_triple_des: false,

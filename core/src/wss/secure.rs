@@ -67,14 +67,14 @@ pub(crate) fn secure(
     let mut edits = Vec::new();
 
     // Ids on the signed parts, and the encrypted header blocks.
-    let mut signed = vec![ensure_id(doc.element(envelope.body), &mut ids, &mut edits)];
+    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next("id"), &mut edits)];
     let mut encrypted_headers = Vec::new();
     for block in envelope.blocks(&doc) {
         if policy.encrypted_headers.iter().any(|q| q.matches(&block)) {
             encrypted_headers.push(block.id());
         }
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, &mut ids, &mut edits));
+            signed.push(ensure_id(block, || ids.next("id"), &mut edits));
         }
     }
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
@@ -163,15 +163,15 @@ pub(crate) fn secure(
         }
     };
     let peer = recipient.cloned();
-    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, signature_values: Vec::new() } })
+    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, ..Exchange::default() } })
 }
 
-/// The `wsu:Id` of `element`, adding one (and the `wsu` declaration when needed) if it has none.
-fn ensure_id(element: Element<'_, '_>, ids: &mut Ids<'_, '_>, edits: &mut Vec<Edit>) -> String {
+/// The `wsu:Id` of `element`, adding a fresh one (and the `wsu` declaration when needed) if it has none.
+pub(crate) fn ensure_id(element: Element<'_, '_>, fresh: impl FnOnce() -> String, edits: &mut Vec<Edit>) -> String {
     if let Some(id) = element.attribute(WSU_NS, "Id") {
         return id.value().into_owned();
     }
-    let id = ids.next("id");
+    let id = fresh();
     // `wsu`, unless the element's scope binds it to something else.
     let prefix = (0..)
         .map(|n| if n == 0 { "wsu".to_owned() } else { format!("wsu{n}") })
@@ -188,7 +188,7 @@ fn ensure_id(element: Element<'_, '_>, ids: &mut Ids<'_, '_>, edits: &mut Vec<Ed
 }
 
 /// The start tag of our Security header, declaring what it uses.
-fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>) -> Vec<u8> {
+pub(crate) fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>) -> Vec<u8> {
     let soap = envelope.version.namespace();
     let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
     let prefix = doc.element(envelope.envelope).prefix();
@@ -220,7 +220,7 @@ fn open_security_header(doc: &Document<'_>, envelope: &Envelope, actor: Option<&
 
 /// The edit that places `security` first in the Header (creating the Header if needed), and
 /// where `security` starts inside the edit's bytes.
-fn insert_security_header(doc: &Document<'_>, envelope: &Envelope, security: Vec<u8>) -> (Edit, usize) {
+pub(crate) fn insert_security_header(doc: &Document<'_>, envelope: &Envelope, security: Vec<u8>) -> (Edit, usize) {
     match envelope.header.map(|h| doc.element(h)) {
         Some(header) if header.content_span().start < header.span().end => {
             (Edit::insert(header.content_span().start, security), 0)
@@ -351,9 +351,11 @@ impl<'e> Encryption<'e> {
             let data = self.encrypted_data(&doc.input()[span.clone()], EncryptionType::Element, ids)?;
             let wrapper_id = ids.next("EH");
             let mut wrapped = format!(
-                "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\">"
+                "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\""
             )
             .into_bytes();
+            push_soap_attributes(&mut wrapped, &doc.element(header), envelope.version.namespace());
+            wrapped.push(b'>');
             wrapped.extend_from_slice(&data);
             wrapped.extend_from_slice(b"</wsse11:EncryptedHeader>");
             self.signed_wrappers.push(wrapper_id);
@@ -397,5 +399,25 @@ impl<'e> Encryption<'e> {
             write_reference_list(&mut out, &self.data_ids, true);
         }
         Ok(out)
+    }
+}
+
+/// The SOAP attributes WS-Security 1.1 (9.3) copies from a header block to its
+/// `wsse11:EncryptedHeader`: mustUnderstand, actor (SOAP 1.1), role and relay (SOAP 1.2), under
+/// their own declaration of the SOAP namespace.
+fn push_soap_attributes(out: &mut Vec<u8>, block: &Element<'_, '_>, soap_ns: &str) {
+    let mut declared = false;
+    for attribute in block.attributes() {
+        let name = attribute.local_name();
+        if attribute.namespace() != soap_ns || !matches!(name, "mustUnderstand" | "actor" | "role" | "relay") {
+            continue;
+        }
+        if !declared {
+            out.extend_from_slice(format!(" xmlns:soapenv=\"{soap_ns}\"").as_bytes());
+            declared = true;
+        }
+        out.extend_from_slice(format!(" soapenv:{name}=\"").as_bytes());
+        push_attribute_value(out, &attribute.value());
+        out.push(b'"');
     }
 }

@@ -22,6 +22,9 @@ pub const X509_SKI: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
 /// ValueType of a SHA-1 thumbprint key identifier (WSS 1.1).
 pub const THUMBPRINT_SHA1: &str = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1";
+/// ValueType of a key identifier naming an EncryptedKey by SHA-1 of its octets (WSS 1.1).
+pub const ENCRYPTED_KEY_SHA1: &str =
+    "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKeySHA1";
 /// TokenType/ValueType of an EncryptedKey token (WSS 1.1).
 pub const ENCRYPTED_KEY_TOKEN: &str = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#EncryptedKey";
 /// EncodingType of base64 content.
@@ -42,6 +45,9 @@ pub enum TokenReference<'a> {
     Thumbprint(Vec<u8>),
     /// The certificate itself (a `KeyIdentifier` of type X509v3 or a `ds:X509Certificate`).
     Certificate(Vec<u8>),
+    /// SHA-1 of an EncryptedKey's octets (WSS 1.1 `EncryptedKeySHA1`): a key of an earlier
+    /// message of the exchange, never a certificate.
+    EncryptedKeySha1(Vec<u8>),
     /// Issuer name and serial number.
     IssuerSerial {
         /// The X509IssuerName.
@@ -56,7 +62,7 @@ impl TokenReference<'_> {
     /// A local reference names a token, not a certificate: it never matches here.
     pub fn names(&self, certificate: &Certificate) -> bool {
         match self {
-            Self::Local(_) => false,
+            Self::Local(_) | Self::EncryptedKeySha1(_) => false,
             Self::SubjectKeyIdentifier(ski) => certificate.subject_key_identifier() == Some(ski.as_slice()),
             Self::Thumbprint(thumbprint) => certificate.thumbprint_sha1().as_slice() == thumbprint.as_slice(),
             Self::Certificate(der) => certificate.der() == der.as_slice(),
@@ -121,6 +127,7 @@ fn read_key_identifier<'a>(doc: &Document<'a>, identifier: Element<'_, 'a>) -> R
         X509_SKI => TokenReference::SubjectKeyIdentifier(value),
         THUMBPRINT_SHA1 => TokenReference::Thumbprint(value),
         X509V3 => TokenReference::Certificate(value),
+        ENCRYPTED_KEY_SHA1 => TokenReference::EncryptedKeySha1(value),
         other => return Err(malformed(format!("KeyIdentifier ValueType {other} is not supported"))),
     })
 }

@@ -125,7 +125,11 @@ pub(crate) fn resolve_reference(body: &str) -> Option<char> {
 /// for attribute values, tab, line feed and carriage return then become spaces (references to
 /// them stay as the characters they name). Borrows when nothing changes.
 pub(crate) fn decode(raw: &str, attribute: bool) -> Cow<'_, str> {
-    let needs_work = raw.bytes().any(|b| matches!(b, b'&' | b'\r') || (attribute && matches!(b, b'\t' | b'\n')));
+    let needs_work = if attribute {
+        raw.bytes().any(|b| matches!(b, b'&' | b'\r' | b'\t' | b'\n'))
+    } else {
+        memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_some()
+    };
     if !needs_work {
         return Cow::Borrowed(raw);
     }

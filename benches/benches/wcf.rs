@@ -1,0 +1,257 @@
+//! The WCF wsHttpBinding profile on a ~2 KB Calculator-style request: the service opening a
+//! request (one RSA-OAEP decryption, derived keys, AES-CBC, HMAC-SHA1 and one RSA verification
+//! of the endorsing signature), the service securing its response (symmetric only), and the
+//! client securing a request and opening the response — each beside the raw aws-lc-rs
+//! operations it cannot avoid, measured in this run. No peer implements this profile outside
+//! .NET Framework, so there is no peer column.
+
+use std::time::Duration;
+
+use aws_lc_rs::cipher::{AES_256, EncryptingKey, UnboundCipherKey};
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{
+    KeyPair, OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
+    PublicEncryptingKey,
+};
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_SHA1_FOR_LEGACY_USE_ONLY,
+};
+use criterion::{Criterion, criterion_group, criterion_main};
+use time::OffsetDateTime;
+use wsseal_benches::{Party, Pki, Target, best_batch_rate, pki, report_with_target};
+use wsseal_core::cert::Certificate;
+use wsseal_core::wss::{Credentials, Engine, Exchange, Policy};
+use wsseal_core::{BatchItem, Operation};
+
+const BUDGET: Duration = Duration::from_millis(1500);
+const NO_PEER: &str = "no peer outside .NET Framework implements this profile";
+
+fn engine(us: &Party, peer: &Party) -> Engine {
+    let credentials =
+        Credentials::from_pem(us.certificate_pem.as_bytes(), us.key_pem.as_bytes()).expect("our credentials");
+    let peer = Certificate::from_pem(peer.certificate_pem.as_bytes()).expect("the peer certificate");
+    // The same messages are opened over and over: no replay detection here.
+    Engine::new(Policy { detect_replays: false, ..Policy::wcf() }, credentials, peer).expect("an engine")
+}
+
+/// A SOAP 1.2 request with WCF's WS-Addressing headers and a body of `size` bytes in all.
+fn envelope(action: &str, relation: &str, size: usize) -> Vec<u8> {
+    let mut out = format!(
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header><a:Action s:mustUnderstand=\"1\">http://Microsoft.ServiceModel.Samples/ICalculator/{action}</a:Action>{relation}</s:Header><s:Body><{action} xmlns=\"http://Microsoft.ServiceModel.Samples\">"
+    );
+    let close = format!("</{action}></s:Body></s:Envelope>");
+    let mut n = 0;
+    while out.len() + close.len() + 40 < size {
+        out.push_str(&format!("<n{n}>{}</n{n}>", 100 + n));
+        n += 1;
+    }
+    out.push_str(&close);
+    out.into_bytes()
+}
+
+fn request() -> Vec<u8> {
+    let relation = "<a:MessageID>urn:uuid:4e5b2b1c-1f2e-4c3d-9a8b-7c6d5e4f3a2b</a:MessageID><a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo><a:To s:mustUnderstand=\"1\">http://localhost/Calculator</a:To>";
+    envelope("Add", relation, 2 << 10)
+}
+
+fn response() -> Vec<u8> {
+    envelope("AddResponse", "<a:RelatesTo>urn:uuid:4e5b2b1c-1f2e-4c3d-9a8b-7c6d5e4f3a2b</a:RelatesTo>", 2 << 10)
+}
+
+/// The messages of one exchange, made once.
+struct Exchanged {
+    client: Engine,
+    service: Engine,
+    request: Vec<u8>,
+    response: Vec<u8>,
+    secured_request: Vec<u8>,
+    client_state: Exchange,
+    service_state: Exchange,
+    secured_response: Vec<u8>,
+    at: OffsetDateTime,
+}
+
+impl Exchanged {
+    fn new(pki: &Pki) -> Self {
+        let client = engine(&pki.client, &pki.service);
+        let service = engine(&pki.service, &pki.client);
+        let (request, response) = (request(), response());
+        let at = OffsetDateTime::now_utc();
+        let secured = client.secure_at(&request, None, at).expect("secures the request");
+        let opened = service.open_at(&secured.envelope, None, at).expect("opens the request");
+        let answered = service.secure_at(&response, Some(&opened.exchange), at).expect("secures the response");
+        client.open_at(&answered.envelope, Some(&secured.exchange), at).expect("opens the response");
+        Self {
+            client,
+            service,
+            request,
+            response,
+            secured_request: secured.envelope,
+            client_state: secured.exchange,
+            service_state: opened.exchange,
+            secured_response: answered.envelope,
+            at,
+        }
+    }
+
+    fn open_request(&self) {
+        std::hint::black_box(self.service.open_at(&self.secured_request, None, self.at).expect("opens"));
+    }
+
+    fn secure_response(&self) {
+        std::hint::black_box(self.service.secure(&self.response, Some(&self.service_state)).expect("secures"));
+    }
+
+    fn secure_request(&self) {
+        std::hint::black_box(self.client.secure(&self.request, None).expect("secures"));
+    }
+
+    fn open_response(&self) {
+        let opened = self.client.open_at(&self.secured_response, Some(&self.client_state), self.at);
+        std::hint::black_box(opened.expect("opens"));
+    }
+}
+
+/// The raw operations, keys parsed once.
+struct Limits {
+    oaep_decrypt: f64,
+    oaep_encrypt: f64,
+    rsa_sha1_sign: f64,
+    rsa_sha1_verify: f64,
+    /// HMAC-SHA1 and AES-256-CBC encryption of 2 KB each, per second.
+    symmetric_2k: f64,
+}
+
+impl Limits {
+    fn measure(pki: &Pki) -> Self {
+        let rng = SystemRandom::new();
+        let key = [7u8; 32];
+        let public = OaepPublicEncryptingKey::new(PublicEncryptingKey::from_der(&pki.service.spki_der).expect("key"))
+            .expect("an OAEP key");
+        let mut wrapped = vec![0; public.ciphertext_size()];
+        let oaep_encrypt = best_batch_rate(BUDGET, || {
+            public.encrypt(&OAEP_SHA1_MGF1SHA1, &key, &mut wrapped, None).expect("encrypts");
+        });
+        let private =
+            OaepPrivateDecryptingKey::new(PrivateDecryptingKey::from_pkcs8(&pki.service.key_pkcs8_der).expect("key"))
+                .expect("an OAEP key");
+        let mut unwrapped = vec![0; private.key_size_bytes()];
+        let oaep_decrypt = best_batch_rate(BUDGET, || {
+            private.decrypt(&OAEP_SHA1_MGF1SHA1, &wrapped, &mut unwrapped, None).expect("decrypts");
+        });
+        let signer = KeyPair::from_pkcs8(&pki.client.key_pkcs8_der).expect("the client key");
+        let mut signature = vec![0; signer.public_modulus_len()];
+        let rsa_sha1_sign = best_batch_rate(BUDGET, || {
+            signer.sign(&RSA_PKCS1_SHA1_FOR_LEGACY_USE_ONLY, &rng, &key, &mut signature).expect("signs");
+        });
+        let verifier =
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, &pki.client.spki_der).expect("key");
+        let rsa_sha1_verify = best_batch_rate(BUDGET, || {
+            verifier.verify_sig(&key, &signature).expect("verifies");
+        });
+        let data = vec![0x5au8; 2 << 10];
+        let mac_key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key[..24]);
+        let mut buffer = data.clone();
+        let symmetric_2k = best_batch_rate(BUDGET, || {
+            std::hint::black_box(hmac::sign(&mac_key, &data));
+            let cipher = EncryptingKey::cbc(UnboundCipherKey::new(&AES_256, &key).expect("key")).expect("CBC");
+            std::hint::black_box(cipher.encrypt(&mut buffer).expect("encrypts"));
+        });
+        Self { oaep_decrypt, oaep_encrypt, rsa_sha1_sign, rsa_sha1_verify, symmetric_2k }
+    }
+}
+
+fn serial(rates: &[f64]) -> f64 {
+    1.0 / rates.iter().map(|r| 1.0 / r).sum::<f64>()
+}
+
+fn wcf(c: &mut Criterion) {
+    let pki = pki();
+    let exchanged = Exchanged::new(&pki);
+    let mut group = c.benchmark_group("wcf_2KB");
+    group.bench_function("service_open_request", |b| b.iter(|| exchanged.open_request()));
+    group.bench_function("service_secure_response", |b| b.iter(|| exchanged.secure_response()));
+    group.bench_function("client_secure_request", |b| b.iter(|| exchanged.secure_request()));
+    group.bench_function("client_open_response", |b| b.iter(|| exchanged.open_response()));
+    group.finish();
+
+    println!(
+        "wcf: request {} bytes secured to {}, response {} bytes secured to {}",
+        exchanged.request.len(),
+        exchanged.secured_request.len(),
+        exchanged.response.len(),
+        exchanged.secured_response.len()
+    );
+    let limits = Limits::measure(&pki);
+    let open_request = best_batch_rate(BUDGET, || exchanged.open_request());
+    let secure_response = best_batch_rate(BUDGET, || exchanged.secure_response());
+    let secure_request = best_batch_rate(BUDGET, || exchanged.secure_request());
+    let open_response = best_batch_rate(BUDGET, || exchanged.open_response());
+    let peer = || Err(NO_PEER.to_owned());
+    let mut verdicts = Vec::new();
+    verdicts.extend(report_with_target(
+        "wcf 2KB service opens a request",
+        "/s",
+        open_request,
+        ("raw RSA-OAEP decrypt", limits.oaep_decrypt),
+        peer(),
+        Some(Target::OfLimit(0.90)),
+    ));
+    report_with_target(
+        "wcf 2KB service opens a request",
+        "/s",
+        open_request,
+        ("raw RSA-OAEP decrypt + RSA-SHA1 verify", serial(&[limits.oaep_decrypt, limits.rsa_sha1_verify])),
+        peer(),
+        None,
+    );
+    verdicts.extend(report_with_target(
+        "wcf 2KB service secures a response",
+        "/s",
+        secure_response,
+        ("raw HMAC-SHA1 + AES-256-CBC of 2 KB", limits.symmetric_2k),
+        peer(),
+        Some(Target::AtLeast(40_000.0)),
+    ));
+    report_with_target(
+        "wcf 2KB client secures a request",
+        "/s",
+        secure_request,
+        ("raw RSA-SHA1 sign + RSA-OAEP encrypt", serial(&[limits.rsa_sha1_sign, limits.oaep_encrypt])),
+        peer(),
+        None,
+    );
+    report_with_target(
+        "wcf 2KB client opens a response",
+        "/s",
+        open_response,
+        ("raw HMAC-SHA1 + AES-256-CBC of 2 KB", limits.symmetric_2k),
+        peer(),
+        None,
+    );
+    report_with_target(
+        "wcf 2KB client secure + open",
+        "/s",
+        serial(&[secure_request, open_response]),
+        ("raw RSA-SHA1 sign + RSA-OAEP encrypt", serial(&[limits.rsa_sha1_sign, limits.oaep_encrypt])),
+        peer(),
+        None,
+    );
+    // Batches use the rayon pool: all cores.
+    let items: Vec<BatchItem<'_>> =
+        (0..64).map(|_| BatchItem { envelope: &exchanged.secured_request, exchange: None }).collect();
+    let batch = best_batch_rate(BUDGET, || {
+        std::hint::black_box(exchanged.service.process_batch(Operation::OpenRequest, &items));
+    }) * items.len() as f64;
+    println!("wcf 2KB service opens requests in batches of 64 on every core: {batch:.1} /s");
+    let failed = verdicts.iter().filter(|passed| !**passed).count();
+    println!("targets: {} of {} met", verdicts.len() - failed, verdicts.len());
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(1));
+    targets = wcf
+}
+criterion_main!(benches);

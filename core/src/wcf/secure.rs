@@ -1,0 +1,374 @@
+//! Outbound, WCF's layout: the Security header children in the order `SendSecurityHeader`
+//! writes them, with its `_N` Id counter (`uuid-…-N` for the Timestamp, EncryptedKey and
+//! BinarySecurityToken).
+//!
+//! Request: Timestamp, EncryptedKey (a fresh key wrapped for the service, named by thumbprint),
+//! the signature and encryption DerivedKeyTokens, ReferenceList, the client's
+//! BinarySecurityToken, then the primary HMAC signature and the endorsing RSA signature (each
+//! encrypted by default). Response: the same without EncryptedKey and BinarySecurityToken, its
+//! keys derived from the request's key (named by EncryptedKeySHA1), and a SignatureConfirmation
+//! per request signature.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
+use super::{confirmation, wrong_profile_state};
+use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
+use crate::dsig::writer::{SignedInfoBuilder, write_signature};
+use crate::error::{Error, ErrorCode};
+use crate::soap::Envelope;
+use crate::splice::{self, Edit};
+use crate::wss::secure::{ensure_id, insert_security_header, open_security_header};
+use crate::wss::timestamp::write_timestamp;
+use crate::wss::token::{self, write_binary_security_token, write_certificate_reference};
+use crate::wss::{
+    Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate, WSA10_NS, WSA200408_NS,
+};
+use crate::xenc::EncryptionType;
+use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
+use crate::xml::Document;
+
+/// WCF's `_N` Ids, skipping any the document already uses.
+#[derive(Debug, Default)]
+struct Ids {
+    next: usize,
+}
+
+impl Ids {
+    fn next(&mut self, doc: &Document<'_>) -> String {
+        loop {
+            let id = format!("_{}", self.next);
+            self.next += 1;
+            if doc.element_by_id(&id).is_none() {
+                return id;
+            }
+        }
+    }
+}
+
+fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
+    Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
+}
+
+/// `uuid-<random GUID>-`, the prefix of WCF's `SecurityUniqueId`s.
+fn unique_id_prefix() -> Result<String, Error> {
+    let random = SymmetricKey::generate(16).map_err(|e| crypto_failure("random Id", e))?;
+    let hex: String = random.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("uuid-{}-{}-{}-{}-{}-", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+}
+
+/// The request's key and how the message names it.
+enum KeySource<'e> {
+    /// A request: the fresh key wrapped for the recipient.
+    Wrapped { recipient: &'e Arc<TrustedCertificate>, wrapped: Vec<u8> },
+    /// A response: the request's key, by SHA-1 of its wrapped octets, and the values to confirm.
+    Confirmed { confirmations: &'e [Vec<u8>] },
+}
+
+/// Secures a request (no exchange) or the response to the request `exchange` came from.
+pub(crate) fn secure(
+    engine: &Engine,
+    input: &[u8],
+    exchange: Option<&Exchange>,
+    now: OffsetDateTime,
+) -> Result<Secured, Error> {
+    let policy = &engine.policy;
+    let suite = &policy.suite;
+    let wcf = policy.wcf;
+    let doc = Document::parse(input, &policy.limits.xml)?;
+    let envelope = Envelope::locate(&doc)?;
+    if envelope.security_header(&doc, policy.actor.as_deref())?.is_some() {
+        return Err(Error::new(
+            ErrorCode::SecurityHeaderPresent,
+            "the envelope already has a Security header for our role",
+        ));
+    }
+    let message_id = envelope
+        .blocks(&doc)
+        .find(|b| b.is(WSA10_NS, "MessageID") || b.is(WSA200408_NS, "MessageID"))
+        .map(|b| b.text().trim().to_owned());
+
+    // The key: fresh and wrapped for a request, the request's for a response.
+    let (secret, key_hash, source) = match exchange {
+        None => {
+            let recipient = engine
+                .recipient
+                .as_ref()
+                .ok_or_else(|| Error::new(ErrorCode::ConfigInvalid, "no service certificate to encrypt for"))?;
+            let secret =
+                SymmetricKey::generate(suite.encryption.key_len()).map_err(|e| crypto_failure("request key", e))?;
+            let wrapped = recipient.public_key.encrypt_key(suite.key_transport, secret.as_bytes()).map_err(|e| {
+                Error::new(ErrorCode::ConfigInvalid, format!("cannot wrap the key for the service: {e}"))
+            })?;
+            let hash = crypto::digest(DigestAlgorithm::Sha1, &wrapped);
+            (secret, hash, KeySource::Wrapped { recipient, wrapped })
+        }
+        Some(exchange) => {
+            let (Some(secret), Some(hash)) = (&exchange.key, &exchange.encrypted_key_sha1) else {
+                return Err(wrong_profile_state());
+            };
+            (secret.clone(), hash.clone(), KeySource::Confirmed { confirmations: &exchange.signature_values })
+        }
+    };
+    let nonces = SymmetricKey::generate(2 * NONCE_LEN).map_err(|e| crypto_failure("nonce", e))?;
+    let (sign_nonce, encrypt_nonce) = nonces.as_bytes().split_at(NONCE_LEN);
+    let sign_key = derived::derive(&secret, LABEL, sign_nonce, 0, suite.signature_key_length);
+    let encrypt_key = derived::derive(&secret, LABEL, encrypt_nonce, 0, suite.encryption.key_len());
+
+    // Ids in the order WCF's counter hands them out.
+    let mut ids = Ids::default();
+    let sign_key_id = ids.next(&doc);
+    let confirmations: &[Vec<u8>] = match &source {
+        KeySource::Wrapped { .. } => &[],
+        KeySource::Confirmed { confirmations } => confirmations,
+    };
+    let signature_id = matches!(source, KeySource::Wrapped { .. }).then(|| ids.next(&doc));
+    let confirmation_ids: Vec<String> = confirmations.iter().map(|_| ids.next(&doc)).collect();
+    let encrypt_key_id = ids.next(&doc);
+    let mut edits = Vec::new();
+    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next(&doc), &mut edits)];
+    let body_has_content = !doc.element(envelope.body).content_span().is_empty();
+    let encrypt_body = policy.encrypt_body && body_has_content;
+    let body_data_id = encrypt_body.then(|| ids.next(&doc));
+    for block in envelope.blocks(&doc) {
+        if policy.signed_headers.iter().any(|q| q.matches(&block)) {
+            signed.push(ensure_id(block, || ids.next(&doc), &mut edits));
+        }
+    }
+    let unique = unique_id_prefix()?;
+    let timestamp_id = format!("{unique}1");
+    let key_id = format!("{unique}2");
+    let token_id = format!("{unique}3");
+
+    // The Security header up to the ReferenceList (`lists`) and the signatures (`signatures`).
+    let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
+    write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    let derived_from = match &source {
+        KeySource::Wrapped { recipient, wrapped } => {
+            let mut key_info = Vec::with_capacity(256);
+            write_certificate_reference(&mut key_info, KeyReference::Thumbprint, &recipient.certificate, "")?;
+            write_encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped, &[]);
+            DerivedFrom::EncryptedKey(key_id.as_str().into())
+        }
+        KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
+    };
+    derived::write(&mut security, wcf.namespaces, wcf.bsp, &sign_key_id, &derived_from, sign_key.len(), sign_nonce);
+    derived::write(
+        &mut security,
+        wcf.namespaces,
+        wcf.bsp,
+        &encrypt_key_id,
+        &derived_from,
+        encrypt_key.len(),
+        encrypt_nonce,
+    );
+    let lists = security.len();
+    match &source {
+        KeySource::Wrapped { .. } => {
+            write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
+        }
+        KeySource::Confirmed { confirmations } => {
+            for (id, value) in confirmation_ids.iter().zip(confirmations.iter()) {
+                confirmation::write(&mut security, id, value);
+            }
+        }
+    }
+    let signatures = security.len();
+    security.extend_from_slice(b"</wsse:Security>");
+    let header_edit = edits.len();
+    let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
+    edits.push(edit);
+    let prepared = splice::apply(input, edits);
+    let at = |mark: usize| prepared.placed[header_edit].start + security_offset + mark;
+    let (lists, signatures) = (at(lists), at(signatures));
+    let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
+    let envelope = Envelope::locate(&doc)?;
+
+    let signature_data_id =
+        (policy.protection_order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature).then(|| ids.next(&doc));
+    let endorsing_data_id = signature_id.as_ref().and(signature_data_id.as_ref()).map(|_| ids.next(&doc));
+    let confirmation_data_ids: Vec<String> = if signature_data_id.is_some() {
+        confirmation_ids.iter().map(|_| ids.next(&doc)).collect()
+    } else {
+        Vec::new()
+    };
+    let references: Vec<String> =
+        signed.into_iter().chain([timestamp_id]).chain(confirmation_ids.iter().cloned()).collect();
+    let writer = Writer {
+        engine,
+        sign_key: &sign_key,
+        sign_key_id: &sign_key_id,
+        encrypt_key: &encrypt_key,
+        encrypt_key_id: &encrypt_key_id,
+    };
+
+    let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
+    let mut values = Vec::with_capacity(2);
+    let output = if policy.protection_order == ProtectionOrder::EncryptBeforeSign {
+        // Encrypt the Body content, then sign the ciphertext; signatures stay in clear.
+        let mut edits = Vec::new();
+        if let Some(id) = &body_data_id {
+            let content = doc.element(envelope.body).content_span();
+            edits.push(Edit::replace(
+                content.clone(),
+                writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
+            ));
+        }
+        let encrypted = splice::apply(&prepared.bytes, edits);
+        let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
+        let mut tail = Vec::with_capacity(4096);
+        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
+            tail.extend_from_slice(&signature);
+            Ok(())
+        })?;
+        let moved = |offset: usize| {
+            encrypted.map(offset).ok_or_else(|| Error::new(ErrorCode::SoapStructure, "the Security header moved"))
+        };
+        let mut list = Vec::new();
+        if !data_ids.is_empty() {
+            write_reference_list(&mut list, &data_ids, true);
+        }
+        let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
+        splice::apply(&encrypted.bytes, edits).bytes
+    } else {
+        let mut edits = Vec::new();
+        if let Some(id) = &body_data_id {
+            let content = doc.element(envelope.body).content_span();
+            edits.push(Edit::replace(
+                content.clone(),
+                writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
+            ));
+        }
+        // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
+        let mut tail = Vec::with_capacity(4096);
+        let mut signature_data_ids = signature_data_id.iter().chain(endorsing_data_id.iter());
+        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
+            match signature_data_ids.next() {
+                Some(id) => {
+                    tail.extend_from_slice(&writer.encrypted_data(id, EncryptionType::Element, &signature)?);
+                    data_ids.push(id.clone());
+                }
+                None => tail.extend_from_slice(&signature),
+            }
+            Ok(())
+        })?;
+        for (id, data_id) in confirmation_ids.iter().zip(confirmation_data_ids.iter()) {
+            let element = doc
+                .element_by_id(id)
+                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
+            let span = doc.element(element).span();
+            let data = writer.encrypted_data(data_id, EncryptionType::Element, &doc.input()[span.clone()])?;
+            edits.push(Edit::replace(span, data));
+            data_ids.push(data_id.clone());
+        }
+        let mut list = Vec::new();
+        if !data_ids.is_empty() {
+            write_reference_list(&mut list, &data_ids, true);
+        }
+        edits.push(Edit::insert(lists, list));
+        edits.push(Edit::insert(signatures, tail));
+        splice::apply(&prepared.bytes, edits).bytes
+    };
+
+    let exchange = match source {
+        KeySource::Wrapped { recipient, .. } => Exchange {
+            peer: Some(recipient.clone()),
+            message_id,
+            signature_values: values,
+            profile: Profile::WcfMutualCertificate,
+            key: Some(secret),
+            encrypted_key_sha1: Some(key_hash),
+        },
+        KeySource::Confirmed { .. } => Exchange {
+            peer: exchange.and_then(|e| e.peer.clone()),
+            profile: Profile::WcfMutualCertificate,
+            ..Exchange::default()
+        },
+    };
+    Ok(Secured { envelope: output, exchange })
+}
+
+/// Signs and encrypts with the message's derived keys.
+struct Writer<'e> {
+    engine: &'e Engine,
+    sign_key: &'e SymmetricKey,
+    sign_key_id: &'e str,
+    encrypt_key: &'e SymmetricKey,
+    encrypt_key_id: &'e str,
+}
+
+impl Writer<'_> {
+    /// An EncryptedData of `plaintext` under the encryption key, naming its DerivedKeyToken.
+    fn encrypted_data(&self, id: &str, kind: EncryptionType, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        let policy = &self.engine.policy;
+        let algorithm = policy.suite.encryption;
+        let cipher = crypto::encrypt_data(algorithm, self.encrypt_key, plaintext).map_err(|e| {
+            Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
+        })?;
+        let mut key_info = Vec::with_capacity(256);
+        derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.encrypt_key_id);
+        let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
+        write_encrypted_data(&mut out, id, kind, algorithm, Some(&key_info), &cipher);
+        Ok(out)
+    }
+
+    /// The primary HMAC signature over `references` (Ids of `doc`), then, for a request (which
+    /// has `signature_id`), the endorsing signature over it with our certificate's key. Each is
+    /// handed to `place` in that order; their values are pushed to `values`.
+    fn signatures(
+        &self,
+        doc: &Document<'_>,
+        references: &[String],
+        signature_id: Option<&str>,
+        token_id: &str,
+        values: &mut Vec<Vec<u8>>,
+        mut place: impl FnMut(Vec<u8>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let policy = &self.engine.policy;
+        let suite = &policy.suite;
+        let mut builder = SignedInfoBuilder::new(suite.symmetric_signature, suite.digest);
+        for id in references {
+            let element = doc
+                .element_by_id(id)
+                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
+            builder.reference(doc, element, id)?;
+        }
+        let signed_info = builder.finish();
+        let value = crypto::hmac_sign(suite.symmetric_signature, self.sign_key, &signed_info)
+            .map_err(|e| crypto_failure("HMAC signature", e))?;
+        let mut key_info = Vec::with_capacity(256);
+        derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.sign_key_id);
+        let mut primary = Vec::with_capacity(signed_info.len() + 512);
+        write_signature(&mut primary, signature_id, &signed_info, &value, &key_info);
+        values.push(value);
+        let Some(signature_id) = signature_id else {
+            return place(primary);
+        };
+
+        // The endorsing signature covers the primary one, which declares every prefix it uses,
+        // so its exclusive canonical form is the same alone as in the header.
+        let alone = Document::parse(&primary, &policy.limits.xml)?;
+        let method = suite.asymmetric_signature;
+        let mut builder = SignedInfoBuilder::new(method, suite.digest);
+        builder.reference(&alone, alone.root().id(), signature_id)?;
+        let signed_info = builder.finish();
+        let credentials = &self.engine.credentials;
+        let value = credentials.key().sign(method, &signed_info).map_err(|e| {
+            Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
+        })?;
+        let mut key_info = Vec::with_capacity(256);
+        token::write_certificate_reference(
+            &mut key_info,
+            KeyReference::BinarySecurityToken,
+            credentials.certificate(),
+            token_id,
+        )?;
+        let mut endorsing = Vec::with_capacity(signed_info.len() + 1024);
+        write_signature(&mut endorsing, None, &signed_info, &value, &key_info);
+        values.push(value);
+        place(primary)?;
+        place(endorsing)
+    }
+}
