@@ -12,7 +12,7 @@ macro_rules! error_codes {
     ($($(#[doc = $doc:literal])+ $variant:ident = $value:literal => $name:literal,)+) => {
         /// A stable, numeric error code. Values are grouped by area: 1xx XML parsing and SOAP structure,
         /// 2xx canonicalization, 3xx signatures, 4xx encryption, 5xx WS-Security policy, 6xx credentials
-        /// and configuration.
+        /// and configuration, 8xx the sidecar protocol.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u32)]
         #[non_exhaustive]
@@ -158,6 +158,28 @@ error_codes! {
     /// The exchange state is missing where the operation needs it, present where it must not be,
     /// corrupt, or made by another profile.
     ExchangeInvalid = 603 => "EXCHANGE_INVALID",
+    /// The sidecar is at its admission limit (in-flight items or bytes); retry later.
+    Busy = 800 => "BUSY",
+    /// A sidecar protocol frame cannot be decoded (truncated, inconsistent lengths, trailing bytes).
+    FrameMalformed = 801 => "FRAME_MALFORMED",
+    /// A sidecar protocol frame is longer than the sidecar's `max_frame_bytes`.
+    FrameTooLarge = 802 => "FRAME_TOO_LARGE",
+    /// A sidecar protocol frame has a protocol version this sidecar does not speak.
+    VersionUnsupported = 803 => "VERSION_UNSUPPORTED",
+    /// A sidecar protocol frame names an operation that does not exist.
+    OperationUnknown = 804 => "OPERATION_UNKNOWN",
+    /// A batch has more items than the sidecar's `max_batch_items`.
+    BatchTooLarge = 805 => "BATCH_TOO_LARGE",
+    /// An exchange token was not sealed by this sidecar's key, was altered, or belongs to another operation.
+    TokenInvalid = 806 => "TOKEN_INVALID",
+    /// An exchange token is past its expiry.
+    TokenExpired = 807 => "TOKEN_EXPIRED",
+    /// The operation is defined by the protocol but not available in this build or configuration.
+    OperationUnsupported = 808 => "OPERATION_UNSUPPORTED",
+    /// The sidecar is shutting down and takes no new work.
+    ShuttingDown = 809 => "SHUTTING_DOWN",
+    /// The sidecar failed internally while processing the item (a bug; the item was not processed).
+    SidecarInternal = 810 => "SIDECAR_INTERNAL",
 }
 
 impl ErrorCode {

@@ -9,6 +9,7 @@ mod failure;
 mod identity_cmd;
 mod open_cmd;
 mod secure_cmd;
+mod serve_cmd;
 
 use failure::Failure;
 
@@ -38,6 +39,8 @@ enum Command {
     Open(open_cmd::Args),
     /// Service identity: check a certificate against a WCF <identity>, a WSDL or a configuration.
     Identity(identity_cmd::Args),
+    /// Run the sidecar: batches of envelopes over a Unix socket (and QUIC), until SIGTERM.
+    Serve(serve_cmd::Args),
     /// Work with configurations: `config import` converts a WCF app.config into wsseal TOML.
     Config(config_cmd::Args),
 }
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
         Command::Identity(args) => identity_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
         Command::Config(args) => config_cmd::run(&args),
     };
     match result {

@@ -1,4 +1,4 @@
-//! `wsseal demo` runs on a fresh machine: the client's request is secured, opened by the service,
+//! `wsseal demo` runs on a fresh machine, through two real sidecar processes: the client's request is secured, opened by the service,
 //! answered and the answer opened, and a tampered request is refused. The messages it writes are
 //! checked here: the Body the service reads is the Body the client wrote, and the secured request's
 //! Body content is encrypted.
@@ -18,6 +18,8 @@ fn demo_runs_the_whole_exchange() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "demo failed: {}\n{stdout}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("NOT FOR PRODUCTION"));
+    assert!(stdout.contains("2. Two sidecars (wsseal serve)"), "{stdout}");
+    assert!(stdout.contains("The sidecars stop on SIGTERM"), "{stdout}");
     assert!(stdout.contains("signer:    CN=Cohowinery.com"), "{stdout}");
     assert!(stdout.contains("signer:    CN=Contoso.com"), "{stdout}");
     assert!(stdout.contains("refused locally: DECRYPTION_FAILED"), "{stdout}");
