@@ -54,6 +54,9 @@ pub struct Config {
     /// The identity the service must prove, for a client.
     #[serde(default)]
     pub identity: IdentityConfig,
+    /// The endpoint.
+    #[serde(default)]
+    pub endpoint: EndpointConfig,
     /// The security policy.
     #[serde(default)]
     pub policy: PolicyConfig,
@@ -124,15 +127,30 @@ pub struct TrustConfig {
     pub cache_ttl_seconds: Option<u64>,
 }
 
-/// `[identity]`: one of `dns`, `certificate`, `rsa`, `xml`, `wsdl`; or `endpoint`, whose host is
-/// the DNS identity when none of them is given.
+/// `[endpoint]`: the endpoint address (WCF's `<endpoint address>`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// The address; for a client without an `[identity]`, its host is the expected DNS identity.
+    pub address: Option<String>,
+}
+
+/// `[identity]`: one of `dns`, `certificate`, `certificate_reference`, `rsa`, `upn`, `spn`, `xml`,
+/// `wsdl`; or `endpoint`, whose host is the DNS identity when none of them is given.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
     /// A DNS identity.
     pub dns: Option<String>,
-    /// A PEM or DER file: the service certificate itself.
-    pub certificate: Option<PathBuf>,
+    /// The service certificate itself: a PEM or DER file, or else a WCF `encodedValue` (base64 of
+    /// DER or of a Windows serialized certificate).
+    pub certificate: Option<String>,
+    /// The service certificate in the `[store]` (WCF's `certificateReference`).
+    pub certificate_reference: Option<StoreQuery>,
+    /// A userPrincipalName identity.
+    pub upn: Option<String>,
+    /// A servicePrincipalName identity (never satisfiable by a certificate: refused on use).
+    pub spn: Option<String>,
     /// An `<RSAKeyValue>…</RSAKeyValue>` text.
     pub rsa: Option<String>,
     /// A WCF `<identity>` element.

@@ -213,3 +213,31 @@ fn our_key_from_pkcs12_files_and_a_directory_store() {
         ErrorCode::CertificateNotFound
     );
 }
+
+#[test]
+fn the_wcf_importer_shape_of_identity_and_endpoint() {
+    let setup = Setup::new();
+    setup.party("service", "service.example", Purpose::Server, |_| {});
+    setup.party("client", "client.example", Purpose::Client, |_| {});
+    let client = |identity: &str, address: &str| {
+        client_toml("client", "service", identity) + &format!("[endpoint]\naddress = \"{address}\"\n")
+    };
+    setup.engine(&client("", "https://service.example/calc")).secure(REQUEST.as_bytes(), None).unwrap();
+    let other_host = setup.engine(&client("", "https://other.example/calc"));
+    assert_eq!(other_host.secure(REQUEST.as_bytes(), None).unwrap_err().code(), ErrorCode::IdentityMismatch);
+    // An explicit identity wins over the address.
+    setup
+        .engine(&client("dns = \"service.example\"", "https://other.example/"))
+        .secure(REQUEST.as_bytes(), None)
+        .unwrap();
+    // certificate = the WCF encodedValue (the seed's blob names the seed, not our service).
+    let encoded = format!("certificate = \"{}\"", pki::SEED_ENCODED_VALUE);
+    let config = Config::from_toml(&client(&encoded, "https://service.example/"), setup.dir.path()).unwrap();
+    assert_eq!(config.identity().unwrap(), Some(wsseal_core::identity::Identity::Certificate(pki::seed())));
+    let pinned_elsewhere = setup.engine(&client(&encoded, "https://service.example/"));
+    assert_eq!(pinned_elsewhere.secure(REQUEST.as_bytes(), None).unwrap_err().code(), ErrorCode::IdentityMismatch);
+    let spn = setup.engine(&client("spn = \"host/service\"", "https://service.example/"));
+    assert_eq!(spn.secure(REQUEST.as_bytes(), None).unwrap_err().code(), ErrorCode::IdentityUnsatisfiable);
+    // A service ignores its own address.
+    setup.engine(&(service_toml("service") + "[endpoint]\naddress = \"https://service.example/calc\"\n"));
+}

@@ -45,23 +45,35 @@ pub(crate) fn engine(
     };
     let recipient = peer.map(TrustedCertificate::new).transpose()?.map(Arc::new);
     let engine = Engine::with_validator(policy, credentials, validator, recipient)?;
-    match identity(config)? {
-        Some(identity) if role(config) == Role::Client => Ok(engine.expecting_identity(identity)),
-        Some(_) => Err(invalid("[identity] is for a client; trust.role is Service".into())),
-        None => Ok(engine),
+    if role(config) == Role::Service {
+        if has_identity(config) {
+            return Err(invalid("[identity] is for a client; trust.role is Service".into()));
+        }
+        return Ok(engine);
     }
+    Ok(match identity(config)? {
+        Some(identity) => engine.expecting_identity(identity),
+        None => engine,
+    })
 }
 
 fn role(config: &Config) -> Role {
-    let identity = &config.identity;
-    let has_identity = identity.dns.is_some()
-        || identity.certificate.is_some()
-        || identity.rsa.is_some()
-        || identity.xml.is_some()
-        || identity.wsdl.is_some()
-        || identity.endpoint.is_some();
     let has_peer = config.peer.certificate.is_some() || config.peer.store.is_some();
-    config.trust.role.unwrap_or(if has_peer || has_identity { Role::Client } else { Role::Service })
+    config.trust.role.unwrap_or(if has_peer || has_identity(config) { Role::Client } else { Role::Service })
+}
+
+/// Does `[identity]` name an identity?
+fn has_identity(config: &Config) -> bool {
+    let i = &config.identity;
+    i.dns.is_some()
+        || i.certificate.is_some()
+        || i.certificate_reference.is_some()
+        || i.rsa.is_some()
+        || i.upn.is_some()
+        || i.spn.is_some()
+        || i.xml.is_some()
+        || i.wsdl.is_some()
+        || i.endpoint.is_some()
 }
 
 fn need_store<'s>(store: Option<&'s DirectoryStore>, what: &str) -> Result<&'s DirectoryStore, Error> {
@@ -183,8 +195,22 @@ pub(crate) fn identity(config: &Config) -> Result<Option<Identity>, Error> {
     if let Some(dns) = &i.dns {
         given.push(Identity::Dns(dns.clone()));
     }
-    if let Some(path) = &i.certificate {
-        given.push(Identity::Certificate(certificate_file(config, path)?));
+    if let Some(certificate) = &i.certificate {
+        let path = Path::new(certificate);
+        given.push(if config.path(path).is_file() {
+            Identity::Certificate(certificate_file(config, path)?)
+        } else {
+            Identity::from_xml(&format!("<certificate encodedValue=\"{}\"/>", escape_attribute(certificate)))?
+        });
+    }
+    if let Some(query) = &i.certificate_reference {
+        given.push(Identity::CertificateReference(query.clone()));
+    }
+    if let Some(upn) = &i.upn {
+        given.push(Identity::UserPrincipalName(upn.clone()));
+    }
+    if let Some(spn) = &i.spn {
+        given.push(Identity::ServicePrincipalName(spn.clone()));
     }
     if let Some(rsa) = &i.rsa {
         given.push(Identity::from_xml(&format!("<rsa value=\"{}\"/>", escape_attribute(rsa)))?);
@@ -197,11 +223,16 @@ pub(crate) fn identity(config: &Config) -> Result<Option<Identity>, Error> {
             String::from_utf8(config.read(wsdl)?).map_err(|_| invalid(format!("{} is not UTF-8", wsdl.display())))?;
         given.push(Identity::from_wsdl(&text)?);
     }
-    let identity = match (given.len(), &i.endpoint) {
+    let endpoint = i.endpoint.as_ref().or(config.endpoint.address.as_ref());
+    let identity = match (given.len(), endpoint) {
         (0, None) => return Ok(None),
         (0, Some(endpoint)) => Identity::default_for_endpoint(endpoint)?,
         (1, _) => given.remove(0),
-        _ => return Err(invalid("[identity]: give one of dns, certificate, rsa, xml, wsdl".into())),
+        _ => {
+            return Err(invalid(
+                "[identity]: give one of dns, certificate, certificate_reference, rsa, upn, spn, xml, wsdl".into(),
+            ));
+        }
     };
     identity.resolve(store.as_ref()).map(Some)
 }
