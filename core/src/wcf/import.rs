@@ -1,8 +1,7 @@
 //! Converts a WCF `<system.serviceModel>` configuration (app.config / web.config) of a
 //! `wsHttpBinding` or `ws2007HttpBinding` endpoint with Message security and certificates into a
 //! wsseal TOML configuration: certificate store references, certificate validation, the
-//! expected service identity (by default, from the endpoint address), the profile and its
-//! algorithm suite: the TOML shape of [`crate::config`].
+//! expected service identity, the profile and its algorithm suite, and the endpoint address.
 //!
 //! Only the binding wsseal implements is accepted: `security mode="Message"`,
 //! `clientCredentialType="Certificate"`, `negotiateServiceCredential="false"` and
@@ -66,16 +65,15 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
         .ok_or_else(|| invalid(format!("no <{binding_kind}> binding named {binding_name:?}")))?;
     let suite = check_binding(binding)?;
 
-    let address = attribute(&endpoint.element, "address").unwrap_or_default();
     let mut out = format!(
-        "# Imported from a WCF configuration: {} endpoint {:?} ({binding_kind}) at {}.\n",
+        "# Imported from a WCF configuration: {} endpoint {:?} ({binding_kind}).\n",
         match endpoint.side {
             Side::Client => "client",
             Side::Service => "service",
         },
-        endpoint.name,
-        address.replace(['\n', '\r'], " ")
+        endpoint.name
     );
+    let address = attribute(&endpoint.element, "address").unwrap_or_default();
     let (credential, peer, authentication) = match endpoint.side {
         Side::Client => {
             let credentials = behavior(model, "endpointBehaviors", endpoint.behavior.as_deref())?
@@ -105,29 +103,34 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
     })?;
     out.push_str(&format!("\n[credentials]\nstore = {credential}\n"));
 
-    // The identity: the endpoint's <identity> (DNS and RSA claims by value, the others as the
-    // WCF element itself), else (client) the host of the address.
-    let identity = child(endpoint.element, "identity");
+    // The identity: the endpoint's <identity>, else (client) DNS = the host of the address.
+    let identity = child(endpoint.element, "identity").and_then(|i| i.children().next());
     let mut identity_lines = Vec::new();
     let mut peer = peer;
-    match identity.and_then(|i| i.children().next()) {
+    match identity {
         Some(claim) => {
-            let value = attribute(&claim, "value").unwrap_or_default();
+            let value = attribute(&claim, "value");
             match claim.local_name() {
-                "dns" => identity_lines.push(format!("dns = {}", quoted(&value))),
-                "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value))),
-                "certificate" | "certificateReference" | "userPrincipalName" | "servicePrincipalName" => {
-                    if claim.local_name() == "certificateReference" {
-                        peer = peer.or(Some(store_reference(claim, "LocalMachine")));
-                    }
-                    let element = identity.map(|i| &doc.as_str()[i.span()]).unwrap_or_default();
-                    identity_lines.push(format!("xml = {}", quoted(element)));
+                "dns" => identity_lines.push(format!("dns = {}", quoted(&value.unwrap_or_default()))),
+                "userPrincipalName" => identity_lines.push(format!("upn = {}", quoted(&value.unwrap_or_default()))),
+                "servicePrincipalName" => identity_lines.push(format!("spn = {}", quoted(&value.unwrap_or_default()))),
+                "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value.unwrap_or_default()))),
+                "certificate" => {
+                    let encoded = attribute(&claim, "encodedValue").unwrap_or_default();
+                    identity_lines.push(format!("certificate = {}", quoted(&encoded)));
+                }
+                "certificateReference" => {
+                    let reference = store_reference(claim, "LocalMachine");
+                    identity_lines.push(format!("certificate_reference = {reference}"));
+                    peer = peer.or(Some(reference));
                 }
                 other => return Err(invalid(format!("identity <{other}> is not supported"))),
             }
         }
-        None if endpoint.side == Side::Client && !address.is_empty() => {
-            identity_lines.push(format!("endpoint = {}", quoted(&address)));
+        None if endpoint.side == Side::Client => {
+            if let Some(host) = host_of(&address) {
+                identity_lines.push(format!("dns = {}", quoted(host)));
+            }
         }
         None => {}
     }
@@ -155,6 +158,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
         quoted(namespaces),
         quoted(&suite)
     ));
+    out.push_str(&format!("\n[endpoint]\naddress = {}\n", quoted(&address)));
     Ok(out)
 }
 
@@ -272,6 +276,15 @@ fn store_reference(element: Element<'_, '_>, default_location: &str) -> String {
     )
 }
 
+/// The host of an absolute http(s)/net.tcp URI.
+fn host_of(address: &str) -> Option<&str> {
+    let rest = address.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') { host.split_inclusive(']').next()? } else { host.split(':').next()? };
+    (!host.is_empty()).then_some(host)
+}
+
 /// A TOML basic string.
 fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -291,6 +304,14 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_of_addresses() {
+        assert_eq!(host_of("http://machineName/Calculator"), Some("machineName"));
+        assert_eq!(host_of("https://user@contoso.com:8443/x"), Some("contoso.com"));
+        assert_eq!(host_of("http://[::1]:80/"), Some("[::1]"));
+        assert_eq!(host_of("Calculator"), None);
+    }
 
     #[test]
     fn strings_are_escaped_for_toml() {
