@@ -103,7 +103,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
     })?;
     out.push_str(&format!("\n[credentials]\nstore = {credential}\n"));
 
-    // The identity: the endpoint's <identity>, else (client) DNS = the host of the address.
+    // The identity: the endpoint's <identity>.
     let identity = child(endpoint.element, "identity").and_then(|i| i.children().next());
     let mut identity_lines = Vec::new();
     let mut peer = peer;
@@ -127,11 +127,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
                 other => return Err(invalid(format!("identity <{other}> is not supported"))),
             }
         }
-        None if endpoint.side == Side::Client => {
-            if let Some(host) = host_of(&address) {
-                identity_lines.push(format!("dns = {}", quoted(host)));
-            }
-        }
+        // Without one, `[endpoint] address` is the identity: its host is the expected DNS name.
         None => {}
     }
     if let Some(peer) = peer {
@@ -276,15 +272,6 @@ fn store_reference(element: Element<'_, '_>, default_location: &str) -> String {
     )
 }
 
-/// The host of an absolute http(s)/net.tcp URI.
-fn host_of(address: &str) -> Option<&str> {
-    let rest = address.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host.starts_with('[') { host.split_inclusive(']').next()? } else { host.split(':').next()? };
-    (!host.is_empty()).then_some(host)
-}
-
 /// A TOML basic string.
 fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -304,14 +291,6 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_of_addresses() {
-        assert_eq!(host_of("http://machineName/Calculator"), Some("machineName"));
-        assert_eq!(host_of("https://user@contoso.com:8443/x"), Some("contoso.com"));
-        assert_eq!(host_of("http://[::1]:80/"), Some("[::1]"));
-        assert_eq!(host_of("Calculator"), None);
-    }
 
     #[test]
     fn strings_are_escaped_for_toml() {
