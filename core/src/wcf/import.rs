@@ -103,32 +103,29 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
     })?;
     out.push_str(&format!("\n[credentials]\nstore = {credential}\n"));
 
-    // The identity: the endpoint's <identity>.
+    // The identity: the endpoint's <identity>; without one, `[endpoint] address` is the
+    // identity (its host is the expected DNS name).
     let identity = child(endpoint.element, "identity").and_then(|i| i.children().next());
     let mut identity_lines = Vec::new();
     let mut peer = peer;
-    match identity {
-        Some(claim) => {
-            let value = attribute(&claim, "value");
-            match claim.local_name() {
-                "dns" => identity_lines.push(format!("dns = {}", quoted(&value.unwrap_or_default()))),
-                "userPrincipalName" => identity_lines.push(format!("upn = {}", quoted(&value.unwrap_or_default()))),
-                "servicePrincipalName" => identity_lines.push(format!("spn = {}", quoted(&value.unwrap_or_default()))),
-                "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value.unwrap_or_default()))),
-                "certificate" => {
-                    let encoded = attribute(&claim, "encodedValue").unwrap_or_default();
-                    identity_lines.push(format!("certificate = {}", quoted(&encoded)));
-                }
-                "certificateReference" => {
-                    let reference = store_reference(claim, "LocalMachine");
-                    identity_lines.push(format!("certificate_reference = {reference}"));
-                    peer = peer.or(Some(reference));
-                }
-                other => return Err(invalid(format!("identity <{other}> is not supported"))),
+    if let Some(claim) = identity {
+        let value = attribute(&claim, "value");
+        match claim.local_name() {
+            "dns" => identity_lines.push(format!("dns = {}", quoted(&value.unwrap_or_default()))),
+            "userPrincipalName" => identity_lines.push(format!("upn = {}", quoted(&value.unwrap_or_default()))),
+            "servicePrincipalName" => identity_lines.push(format!("spn = {}", quoted(&value.unwrap_or_default()))),
+            "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value.unwrap_or_default()))),
+            "certificate" => {
+                let encoded = attribute(&claim, "encodedValue").unwrap_or_default();
+                identity_lines.push(format!("certificate = {}", quoted(&encoded)));
             }
+            "certificateReference" => {
+                let reference = store_reference(claim, "LocalMachine");
+                identity_lines.push(format!("certificate_reference = {reference}"));
+                peer = peer.or(Some(reference));
+            }
+            other => return Err(invalid(format!("identity <{other}> is not supported"))),
         }
-        // Without one, `[endpoint] address` is the identity: its host is the expected DNS name.
-        None => {}
     }
     if let Some(peer) = peer {
         out.push_str(&format!("\n[peer]\nstore = {peer}\n"));
