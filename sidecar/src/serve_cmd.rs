@@ -132,6 +132,7 @@ fn overrides(args: &Args) -> Result<toml::Table, Failure> {
         // ChainTrust to the development CA; the client expects the service to prove `dns contoso.com`.
         let mut trust = toml::Table::new();
         trust.insert("anchors".into(), vec![path("ca.pem".into())].into());
+        trust.insert("role".into(), if args.role == Role::Client { "Client" } else { "Service" }.into());
         engine.insert("credentials".into(), credentials.into());
         engine.insert("peer".into(), peer.into());
         engine.insert("trust".into(), trust.into());
