@@ -625,8 +625,9 @@ void wsseal_engine_free(struct wsseal_engine *engine);
 /**
  * Builds an engine from the TOML configuration file at `path` (the format of docs/c-api.md;
  * relative paths in it start at the file's directory). `validator`, when not NULL, decides which
- * signing certificates are trusted instead of the configured peer (which, when present, is still
- * the certificate requests are encrypted for).
+ * signing certificates are trusted instead of the configured trust (`trust.mode` must be absent
+ * or `Custom`); the configured peer, when present, is still the certificate requests are
+ * encrypted for, and `[identity]` is still checked.
  *
  * Ownership: `path` and `validator` are read during the call (the validator's callbacks and
  * userdata are kept until the engine is freed); `*engine_out` is the caller's, freed with
@@ -728,6 +729,23 @@ wsseal_result wsseal_exchange_to_bytes(const struct wsseal_exchange *exchange,
 wsseal_result wsseal_found_certificate_set(struct wsseal_found_certificate *found,
                                            const uint8_t *der,
                                            size_t der_len);
+
+/**
+ * Checks the certificate (`certificate_len` bytes at `certificate`, DER or PEM: its first
+ * certificate) against the expected identity `identity_xml` (`identity_xml_len` bytes of UTF-8): a
+ * WCF `<identity>` element holding one identity, or one of its children alone, such as
+ * `<dns value="contoso.com"/>`. Returns `WSSEAL_OK` when the certificate satisfies it.
+ *
+ * Ownership: both inputs are read during the call. Thread-safety: any thread. Errors:
+ * `NULL_ARGUMENT`, `INVALID_ARGUMENT`, `INVALID_UTF8`, `CREDENTIAL_INVALID` (the certificate
+ * cannot be read), `IDENTITY_INVALID` (the XML cannot be read), `IDENTITY_MISMATCH` (the message
+ * names what was expected and what the certificate offers), `IDENTITY_UNSATISFIABLE` (a
+ * servicePrincipalName), `CONFIG_INVALID` (a certificateReference, which needs a store).
+ */
+wsseal_result wsseal_identity_check(const uint8_t *certificate,
+                                    size_t certificate_len,
+                                    const uint8_t *identity_xml,
+                                    size_t identity_xml_len);
 
 /**
  * The message of the last call on this thread that returned an error; `""` before any. The

@@ -340,3 +340,51 @@ fn the_wcf_profile_is_reachable_through_the_configuration() {
         wsseal_engine_free(service);
     }
 }
+
+/// Runs `wsseal_identity_check` on `certificate` and the identity `xml`.
+fn identity_check(certificate: &[u8], xml: &str) -> u32 {
+    // SAFETY: valid pointers and lengths.
+    unsafe { wsseal::identity::wsseal_identity_check(certificate.as_ptr(), certificate.len(), xml.as_ptr(), xml.len()) }
+}
+
+#[test]
+fn a_certificate_is_checked_against_a_wcf_identity() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let issued = rcgen::CertificateParams::new(vec!["calc.contoso.com".into()]).unwrap().self_signed(&key).unwrap();
+    let (pem, der) = (issued.pem(), issued.der().to_vec());
+    for certificate in [pem.as_bytes(), &der] {
+        assert_eq!(identity_check(certificate, r#"<identity><dns value="CALC.contoso.com"/></identity>"#), 0);
+        assert_eq!(identity_check(certificate, r#"<dns value="calc.contoso.com"/>"#), 0, "{}", last_error());
+    }
+    let mismatch = identity_check(&der, r#"<dns value="fabrikam.com"/>"#);
+    assert_eq!(mismatch, ErrorCode::IdentityMismatch.value());
+    assert!(last_error().contains("fabrikam.com") && last_error().contains("calc.contoso.com"), "{}", last_error());
+    let spn = identity_check(&der, r#"<servicePrincipalName value="host/calc"/>"#);
+    assert_eq!(spn, ErrorCode::IdentityUnsatisfiable.value(), "{}", last_error());
+    assert_eq!(identity_check(&der, "<identity><dns value="), ErrorCode::IdentityInvalid.value());
+    assert_eq!(identity_check(b"not a certificate", r#"<dns value="a"/>"#), ErrorCode::CredentialInvalid.value());
+    // SAFETY: NULL pointers are refused before any read.
+    unsafe {
+        use wsseal::identity::wsseal_identity_check;
+        assert_eq!(wsseal_identity_check(null(), 0, b"<dns value=\"a\"/>".as_ptr(), 16), 900);
+        assert_eq!(last_error(), "certificate is NULL");
+        assert_eq!(wsseal_identity_check(der.as_ptr(), der.len(), null(), 0), 900);
+        assert_eq!(last_error(), "identity_xml is NULL");
+    }
+}
+
+#[test]
+fn a_custom_validator_cannot_replace_another_configured_trust_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_pki(dir.path());
+    let toml = side(dir.path(), "service") + "[trust]\nmode = \"PeerTrust\"\n";
+    let validator =
+        wsseal_certificate_validator { userdata: null_mut(), validate: Some(trust_all), find: None, release: None };
+    let mut service = null_mut();
+    let base = std::ffi::CString::new(dir.path().to_str().unwrap()).unwrap();
+    // SAFETY: valid pointers for the call.
+    let rc = unsafe { wsseal_engine_from_toml(toml.as_ptr(), toml.len(), base.as_ptr(), &validator, &mut service) };
+    assert_eq!(rc, ErrorCode::ConfigInvalid.value(), "{}", last_error());
+    assert!(service.is_null());
+    assert!(last_error().contains("Custom"), "{}", last_error());
+}
