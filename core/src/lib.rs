@@ -15,6 +15,7 @@ mod encoding;
 mod error;
 pub mod identity;
 pub mod operation;
+pub mod protocol;
 mod shape;
 pub mod soap;
 mod splice;

@@ -16,6 +16,8 @@ pub mod log;
 pub mod operation;
 pub mod report;
 pub mod result;
+#[cfg(unix)]
+pub mod sidecar_client;
 pub mod validator;
 
 pub use boundary::wsseal_last_error_message;

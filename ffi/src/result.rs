@@ -152,15 +152,19 @@ pub enum wsseal_code {
     WSSEAL_PANIC = 903,
     /// The operating system refused a resource (for example the threads of a pool).
     WSSEAL_SYSTEM = 904,
+    /// The sidecar cannot be reached, closed the connection, or sent an answer that cannot be
+    /// read; the client must connect again.
+    WSSEAL_SIDECAR_CONNECTION = 905,
 }
 
 /// The C ABI's own codes, with their names.
-const FFI_CODES: [(u32, &CStr); 5] = [
+const FFI_CODES: [(u32, &CStr); 6] = [
     (wsseal_code::WSSEAL_NULL_ARGUMENT as u32, c"NULL_ARGUMENT"),
     (wsseal_code::WSSEAL_INVALID_ARGUMENT as u32, c"INVALID_ARGUMENT"),
     (wsseal_code::WSSEAL_INVALID_UTF8 as u32, c"INVALID_UTF8"),
     (wsseal_code::WSSEAL_PANIC as u32, c"PANIC"),
     (wsseal_code::WSSEAL_SYSTEM as u32, c"SYSTEM"),
+    (wsseal_code::WSSEAL_SIDECAR_CONNECTION as u32, c"SIDECAR_CONNECTION"),
 ];
 
 /// The code of a value, as a `wsseal_result`.

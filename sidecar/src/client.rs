@@ -14,9 +14,6 @@ use wsseal_core::ErrorCode;
 use crate::protocol::{self, ItemResult, Op, Response};
 use crate::tls;
 
-/// The largest response a client reads.
-const MAX_RESPONSE: usize = 1 << 30;
-
 /// Why a call got no answer.
 #[derive(Debug)]
 pub enum ClientError {
@@ -181,7 +178,7 @@ impl Client {
 /// could not read the id of) fails every caller waiting. When the stream ends, every caller
 /// still waiting gets [`ClientError::Closed`].
 async fn read_answers<R: AsyncRead + Unpin>(mut reader: R, waiting: Waiting) {
-    while let Ok(Some(payload)) = protocol::read_frame(&mut reader, MAX_RESPONSE).await {
+    while let Ok(Some(payload)) = protocol::read_frame(&mut reader, protocol::MAX_RESPONSE).await {
         let response = Response::decode(&payload);
         let mut guard = waiting.lock().unwrap_or_else(|e| e.into_inner());
         let Some(map) = guard.as_mut() else { return };
