@@ -279,6 +279,50 @@ enum wsseal_code
    */
   WSSEAL_EXCHANGE_INVALID = 603,
   /**
+   * The sidecar is at its admission limit (in-flight items or bytes); retry later.
+   */
+  WSSEAL_BUSY = 800,
+  /**
+   * A sidecar protocol frame cannot be decoded (truncated, inconsistent lengths, trailing bytes).
+   */
+  WSSEAL_FRAME_MALFORMED = 801,
+  /**
+   * A sidecar protocol frame is longer than the sidecar's `max_frame_bytes`.
+   */
+  WSSEAL_FRAME_TOO_LARGE = 802,
+  /**
+   * A sidecar protocol frame has a protocol version this sidecar does not speak.
+   */
+  WSSEAL_VERSION_UNSUPPORTED = 803,
+  /**
+   * A sidecar protocol frame names an operation that does not exist.
+   */
+  WSSEAL_OPERATION_UNKNOWN = 804,
+  /**
+   * A batch has more items than the sidecar's `max_batch_items`.
+   */
+  WSSEAL_BATCH_TOO_LARGE = 805,
+  /**
+   * An exchange token was not sealed by this sidecar's key, was altered, or belongs to another operation.
+   */
+  WSSEAL_TOKEN_INVALID = 806,
+  /**
+   * An exchange token is past its expiry.
+   */
+  WSSEAL_TOKEN_EXPIRED = 807,
+  /**
+   * The operation is defined by the protocol but not available in this build or configuration.
+   */
+  WSSEAL_OPERATION_UNSUPPORTED = 808,
+  /**
+   * The sidecar is shutting down and takes no new work.
+   */
+  WSSEAL_SHUTTING_DOWN = 809,
+  /**
+   * The sidecar failed internally while processing the item (a bug; the item was not processed).
+   */
+  WSSEAL_SIDECAR_INTERNAL = 810,
+  /**
    * A required pointer argument is NULL.
    */
   WSSEAL_NULL_ARGUMENT = 900,
@@ -300,6 +344,11 @@ enum wsseal_code
    * The operating system refused a resource (for example the threads of a pool).
    */
   WSSEAL_SYSTEM = 904,
+  /**
+   * The sidecar cannot be reached, closed the connection, or sent an answer that cannot be
+   * read; the client must connect again.
+   */
+  WSSEAL_SIDECAR_CONNECTION = 905,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -354,6 +403,22 @@ typedef struct wsseal_pool wsseal_pool;
  * or `{namespace}local` for header blocks. Immutable: any thread may read it.
  */
 typedef struct wsseal_report wsseal_report;
+
+/**
+ * A connection to a `wsseal serve` sidecar. Calls on one client are serialized (each waits for
+ * its answer before the next is sent), so any thread may use it; open one client per thread for
+ * parallel calls. After a connection failure every call fails with `SIDECAR_CONNECTION`: free the
+ * client and connect again.
+ */
+typedef struct wsseal_sidecar wsseal_sidecar;
+
+/**
+ * What the sidecar answered for one item: on success the output envelope, the token (after
+ * securing a request or opening one) and the report as JSON (after opening); on failure the code
+ * and message. Owned by the caller, freed with `wsseal_sidecar_result_free`; everything borrowed
+ * from it is valid until then. Immutable.
+ */
+typedef struct wsseal_sidecar_result wsseal_sidecar_result;
 
 /**
  * A read-only view of bytes the library owns: `len` bytes at `data`. `data` is NULL exactly when
@@ -526,6 +591,29 @@ typedef uint32_t wsseal_log_level;
 typedef void (*wsseal_log_callback)(void *userdata,
                                     wsseal_log_level level,
                                     struct wsseal_str message);
+
+/**
+ * One envelope of a sidecar batch.
+ */
+typedef struct wsseal_sidecar_item {
+  /**
+   * The envelope's bytes (not NULL, even when empty).
+   */
+  const uint8_t *envelope;
+  /**
+   * The envelope's length.
+   */
+  size_t envelope_len;
+  /**
+   * The token of the request's result (`wsseal_sidecar_result_token`), for
+   * `WSSEAL_OPEN_RESPONSE` and `WSSEAL_SECURE_RESPONSE`; NULL (with `token_len` 0) otherwise.
+   */
+  const uint8_t *token;
+  /**
+   * The token's length.
+   */
+  size_t token_len;
+} wsseal_sidecar_item;
 
 /**
  * Logging off (as a maximum level).
@@ -909,6 +997,103 @@ const char *wsseal_result_name(wsseal_result result);
 wsseal_result wsseal_set_log_callback(wsseal_log_callback callback,
                                       void *userdata,
                                       wsseal_log_level max_level);
+
+/**
+ * Connects to the sidecar listening on the Unix socket at the `path_len` bytes of `path` (a file
+ * name, not NUL-terminated, in the platform's encoding).
+ *
+ * Ownership: `path` is borrowed for the call; `*client_out` is the caller's, freed with
+ * `wsseal_sidecar_free` (NULL on failure). Thread-safety: any thread. Errors: `NULL_ARGUMENT`,
+ * `SIDECAR_CONNECTION` (no socket there, permission denied, nobody listening).
+ */
+wsseal_result wsseal_sidecar_connect(const uint8_t *path,
+                                     size_t path_len,
+                                     struct wsseal_sidecar **client_out);
+
+/**
+ * Closes the connection and frees the client. NULL is a no-op. Results it produced stay valid.
+ *
+ * Ownership: takes `client`. Thread-safety: only once no other thread uses the client.
+ */
+void wsseal_sidecar_free(struct wsseal_sidecar *client);
+
+/**
+ * A round trip without items: `WSSEAL_OK` when the sidecar answers.
+ *
+ * Thread-safety: any thread. Errors: `NULL_ARGUMENT`, `SIDECAR_CONNECTION`, or the code the
+ * sidecar refused the frame with (`BUSY`...).
+ */
+wsseal_result wsseal_sidecar_ping(const struct wsseal_sidecar *client);
+
+/**
+ * Sends the `count` items to the sidecar as one batch of `operation` and writes one result per
+ * item, in order, to `results_out[0..count]`: the sidecar's counterpart of
+ * `wsseal_engine_process_batch`. Each item succeeds or fails on its own: check
+ * `wsseal_sidecar_result_code` of each.
+ *
+ * Ownership: `items` and what they point to are borrowed for the call; each result is the
+ * caller's, freed with `wsseal_sidecar_result_free`. Thread-safety: any thread; calls on one
+ * client wait for each other. Errors (of the call as a whole, when no result is written and every
+ * `results_out` entry is NULL): `NULL_ARGUMENT` (`client`, `items` or `results_out` NULL
+ * while `count` > 0), `INVALID_ARGUMENT` (unknown operation), `SIDECAR_CONNECTION`, and the
+ * codes a sidecar refuses a whole frame with (`BUSY`, `BATCH_TOO_LARGE`...; docs/protocol.md).
+ * An item with a NULL envelope, or a NULL token with a length, gets a result with
+ * `NULL_ARGUMENT` and is not sent.
+ */
+wsseal_result wsseal_sidecar_process(const struct wsseal_sidecar *client,
+                                     wsseal_operation operation,
+                                     const struct wsseal_sidecar_item *items,
+                                     size_t count,
+                                     struct wsseal_sidecar_result **results_out);
+
+/**
+ * The result's code: `WSSEAL_OK`, or why its item failed (an engine code, a sidecar code such as
+ * `TOKEN_INVALID`, or `NULL_ARGUMENT` for an item not sent). `NULL_ARGUMENT` for NULL.
+ *
+ * Thread-safety: any thread. Errors: none.
+ */
+wsseal_result wsseal_sidecar_result_code(const struct wsseal_sidecar_result *result);
+
+/**
+ * The output envelope: secured, or opened (only verified, decrypted content); empty for a failed
+ * result and for NULL.
+ *
+ * Ownership: borrowed from the result, valid until it is freed. Thread-safety: any thread.
+ */
+struct wsseal_bytes wsseal_sidecar_result_envelope(const struct wsseal_sidecar_result *result);
+
+/**
+ * Frees a result with everything borrowed from it. NULL is a no-op.
+ *
+ * Ownership: takes `result`. Thread-safety: not while another thread uses it.
+ */
+void wsseal_sidecar_result_free(struct wsseal_sidecar_result *result);
+
+/**
+ * The message of a failed result, for the local logs (never send it to the peer); `""` for a
+ * successful one and for NULL.
+ *
+ * Ownership: borrowed from the result, valid until it is freed. Thread-safety: any thread.
+ */
+const char *wsseal_sidecar_result_message(const struct wsseal_sidecar_result *result);
+
+/**
+ * The verification report as JSON after `WSSEAL_OPEN_REQUEST` or `WSSEAL_OPEN_RESPONSE` (the
+ * fields of `wsseal_report_to_json`); absent (NULL data) after securing, for a failed result
+ * and for NULL.
+ *
+ * Ownership: borrowed from the result, valid until it is freed. Thread-safety: any thread.
+ */
+struct wsseal_str wsseal_sidecar_result_report_json(const struct wsseal_sidecar_result *result);
+
+/**
+ * The exchange token after `WSSEAL_SECURE_REQUEST` or `WSSEAL_OPEN_REQUEST`: opaque bytes to pass
+ * (as `wsseal_sidecar_item.token`) with the response to the same sidecar, or one sharing its
+ * token key. Empty otherwise, for a failed result and for NULL. Keep it in memory.
+ *
+ * Ownership: borrowed from the result, valid until it is freed. Thread-safety: any thread.
+ */
+struct wsseal_bytes wsseal_sidecar_result_token(const struct wsseal_sidecar_result *result);
 
 /**
  * The library version, `"MAJOR.MINOR.PATCH"`, for hosts to log and check.

@@ -308,6 +308,94 @@ private:
     detail::Handle<wsseal_engine, wsseal_engine_free> handle_;
 };
 
+/// What a sidecar answered for one item (or why it failed).
+class SidecarResult {
+public:
+    explicit SidecarResult(wsseal_sidecar_result *raw) noexcept : handle_(raw) {}
+
+    /// WSSEAL_OK, or the item's result code.
+    wsseal_result code() const noexcept { return wsseal_sidecar_result_code(handle_.get()); }
+
+    /// Whether the item succeeded.
+    bool ok() const noexcept { return code() == WSSEAL_OK; }
+
+    /// Throws the item's Error when it failed.
+    const SidecarResult &check() const {
+        if (!ok()) {
+            throw Error(code(), wsseal_sidecar_result_message(handle_.get()));
+        }
+        return *this;
+    }
+
+    /// The output envelope, copied.
+    std::string envelope() const { return view(wsseal_sidecar_result_envelope(handle_.get())); }
+
+    /// The opaque exchange token (after securing or opening a request), copied.
+    std::string token() const { return view(wsseal_sidecar_result_token(handle_.get())); }
+
+    /// The report as JSON, after opening.
+    std::optional<std::string> report_json() const {
+        return detail::optional_text(wsseal_sidecar_result_report_json(handle_.get()));
+    }
+
+private:
+    static std::string view(wsseal_bytes bytes) {
+        return bytes.data != nullptr ? std::string(reinterpret_cast<const char *>(bytes.data), bytes.len)
+                                     : std::string();
+    }
+
+    detail::Handle<wsseal_sidecar_result, wsseal_sidecar_result_free> handle_;
+};
+
+/// A blocking connection to a `wsseal serve` sidecar's Unix socket. Calls on one client wait for
+/// each other; use one client per thread for parallel calls.
+class SidecarClient {
+public:
+    /// Connects; throws Error (SIDECAR_CONNECTION) when nobody listens at `socket_path`.
+    explicit SidecarClient(std::string_view socket_path) {
+        wsseal_sidecar *raw = nullptr;
+        detail::check(wsseal_sidecar_connect(detail::bytes(socket_path), socket_path.size(), &raw));
+        handle_.reset(raw);
+    }
+
+    /// A round trip without items; throws Error when the sidecar does not answer.
+    void ping() const { detail::check(wsseal_sidecar_ping(handle_.get())); }
+
+    /// Sends one batch of `operation`: one SidecarResult per envelope, in order, each succeeding
+    /// or failing on its own. `tokens`, when not empty, has one entry per envelope (the tokens of
+    /// the requests, for the *_RESPONSE operations). Throws Error when the call fails as a whole.
+    std::vector<SidecarResult> process(wsseal_operation operation, const std::vector<std::string_view> &envelopes,
+                                       const std::vector<std::string_view> &tokens = {}) const {
+        if (!tokens.empty() && tokens.size() != envelopes.size()) {
+            throw Error(WSSEAL_INVALID_ARGUMENT, "one token per envelope");
+        }
+        std::vector<wsseal_sidecar_item> items(envelopes.size());
+        for (size_t i = 0; i < envelopes.size(); ++i) {
+            std::string_view token = tokens.empty() ? std::string_view() : tokens[i];
+            items[i] = wsseal_sidecar_item{detail::bytes(envelopes[i]), envelopes[i].size(),
+                                           token.empty() ? nullptr : detail::bytes(token), token.size()};
+        }
+        std::vector<wsseal_sidecar_result *> raw(items.size(), nullptr);
+        detail::check(wsseal_sidecar_process(handle_.get(), operation, items.data(), items.size(), raw.data()));
+        std::vector<SidecarResult> results;
+        results.reserve(raw.size());
+        for (wsseal_sidecar_result *result : raw) {
+            results.emplace_back(result);
+        }
+        return results;
+    }
+
+    /// Runs `operation` on one envelope (with the request's token for the *_RESPONSE operations).
+    SidecarResult process_one(wsseal_operation operation, std::string_view envelope,
+                              std::string_view token = {}) const {
+        std::vector<SidecarResult> results = process(operation, {envelope}, {token});
+        return std::move(results.front());
+    }
+
+private:
+    detail::Handle<wsseal_sidecar, wsseal_sidecar_free> handle_;
+};
+
 /// A log handler: the level (WSSEAL_LOG_ERROR...) and the message.
 using LogHandler = std::function<void(wsseal_log_level, std::string_view)>;
 

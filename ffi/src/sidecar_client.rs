@@ -37,7 +37,7 @@ fn connection_failure(message: impl Into<String>) -> Failure {
 
 impl Connection {
     /// Sends one request and reads its answer: one result per item, or the refusal of the frame.
-    fn call(&mut self, op: Op, items: &[(&[u8], &[u8])]) -> Result<Vec<ItemResult>, Failure> {
+    fn call(&mut self, op: Op, items: &[Item<'_>]) -> Result<Vec<ItemResult>, Failure> {
         if self.broken {
             return Err(connection_failure("an earlier call broke the connection to the sidecar: connect again"));
         }
@@ -80,7 +80,7 @@ impl Connection {
 }
 
 impl wsseal_sidecar {
-    fn call(&self, op: Op, items: &[(&[u8], &[u8])]) -> Result<Vec<ItemResult>, Failure> {
+    fn call(&self, op: Op, items: &[Item<'_>]) -> Result<Vec<ItemResult>, Failure> {
         self.connection.lock().unwrap_or_else(|e| e.into_inner()).call(op, items)
     }
 }
@@ -145,6 +145,9 @@ pub struct wsseal_sidecar_item {
     /// The token's length.
     pub token_len: usize,
 }
+
+/// One item as the protocol carries it: (envelope, token).
+type Item<'a> = (&'a [u8], &'a [u8]);
 
 /// What the sidecar answered for one item: on success the output envelope, the token (after
 /// securing a request or opening one) and the report as JSON (after opening); on failure the code
@@ -219,7 +222,7 @@ pub unsafe extern "C" fn wsseal_sidecar_process(
         let items = unsafe { arg_slice(items, count, "items") }?;
 
         // Items with valid arguments go to the sidecar; the others fail on their own.
-        let checked: Vec<Result<(&[u8], &[u8]), Failure>> = items
+        let checked: Vec<Result<Item<'_>, Failure>> = items
             .iter()
             .map(|item| {
                 // SAFETY: each item's pointers are NULL or valid, as documented.
@@ -232,7 +235,7 @@ pub unsafe extern "C" fn wsseal_sidecar_process(
                 Ok((envelope, token))
             })
             .collect();
-        let valid: Vec<(&[u8], &[u8])> = checked.iter().filter_map(|c| c.as_ref().ok().copied()).collect();
+        let valid: Vec<Item<'_>> = checked.iter().filter_map(|c| c.as_ref().ok().copied()).collect();
         let mut answered = match valid.is_empty() {
             true => Vec::new(),
             false => client.call(op, &valid)?,

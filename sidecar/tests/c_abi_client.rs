@@ -19,7 +19,7 @@ use wsseal_core::ErrorCode;
 
 fn connect(path: &Path) -> Result<*mut wsseal_sidecar, (wsseal_result, String)> {
     let bytes = path.as_os_str().as_bytes();
-    let mut client = 8 as *mut wsseal_sidecar;
+    let mut client = std::ptr::dangling_mut::<wsseal_sidecar>();
     // SAFETY: valid pointers.
     let result = unsafe { wsseal_sidecar_connect(bytes.as_ptr(), bytes.len(), &mut client) };
     match result {
@@ -80,7 +80,7 @@ fn process(
             token_len: token.len(),
         })
         .collect();
-    let mut results = vec![8 as *mut wsseal_sidecar_result; items.len()];
+    let mut results = vec![std::ptr::dangling_mut::<wsseal_sidecar_result>(); items.len()];
     // SAFETY: valid pointers, `items.len()` entries each.
     let code = unsafe { wsseal_sidecar_process(client, operation, items.as_ptr(), items.len(), results.as_mut_ptr()) };
     if code != 0 {
