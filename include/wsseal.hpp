@@ -65,6 +65,14 @@ inline const uint8_t *bytes(std::string_view view) { return reinterpret_cast<con
 /// The library version, "MAJOR.MINOR.PATCH".
 inline std::string version() { return wsseal_version(); }
 
+/// Checks a certificate (DER or PEM) against an expected service identity given as WCF
+/// `<identity>` XML or one of its children (`<dns value="contoso.com"/>`); throws Error
+/// (IDENTITY_MISMATCH, IDENTITY_UNSATISFIABLE, IDENTITY_INVALID, CREDENTIAL_INVALID...) otherwise.
+inline void check_identity(std::string_view certificate, std::string_view identity_xml) {
+    detail::check(wsseal_identity_check(detail::bytes(certificate), certificate.size(), detail::bytes(identity_xml),
+                                        identity_xml.size()));
+}
+
 /// The state between a request and its response.
 class Exchange {
 public:

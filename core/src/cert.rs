@@ -12,6 +12,7 @@ mod dn_format;
 mod dn_match;
 mod dn_parse;
 mod error;
+mod extensions;
 mod fields;
 mod hex;
 mod parsed;
@@ -21,4 +22,16 @@ mod serial;
 
 pub use certificate::Certificate;
 pub use error::CertError;
+pub(crate) use fields::date_time;
+pub(crate) use parsed::tbs_span;
+
+/// Does a name (from a CRL, say) equal `certificate`'s subject, RDN by RDN as caseIgnoreMatch compares?
+pub(crate) fn name_equals(name: &x509_cert::name::Name, certificate: &Certificate) -> bool {
+    dn_match::NameKey::of_name(name).is_ok_and(|key| certificate.subject_key_equals(&key))
+}
+
+/// A name as an RFC 4514 string.
+pub(crate) fn format_name(name: &x509_cert::name::Name) -> Result<String, der::Error> {
+    dn_format::format(name)
+}
 pub use pem::pem_blocks;

@@ -10,6 +10,13 @@
 //! [peer]
 //! certificate = "service.pem"
 //!
+//! [trust]                                  # see docs/trust.md
+//! mode = "ChainTrust"                      # PeerTrust, PeerOrChainTrust, None
+//! anchors = ["ca.pem"]
+//!
+//! [identity]                               # what the service must prove, for a client
+//! dns = "service.example"
+//!
 //! [policy]
 //! profile = "wcf"                          # "wss10" (the default) or WCF's wsHttpBinding profile
 //! suite = "Basic256Sha256"                 # any WS-SecurityPolicy suite name
@@ -22,13 +29,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cert::Certificate;
 use crate::crypto::{DataEncryptionAlgorithm, DigestAlgorithm, KeyTransportAlgorithm, SignatureAlgorithm};
 use crate::error::{Error, ErrorCode};
+use crate::trust::{CertificateSignatureAlgorithm, Revocation, Role, StoreQuery, TrustMode};
 use crate::wcf::{WcfNamespaces, WcfOptions};
-use crate::wss::{
-    AlgorithmSuite, Credentials, Engine, KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement,
-};
+use crate::wss::{AlgorithmSuite, Engine, KeyReference, Policy, ProtectionOrder, QName, ReferenceListPlacement};
 
 /// A parsed configuration file.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -40,6 +45,18 @@ pub struct Config {
     /// The peer.
     #[serde(default)]
     pub peer: PeerConfig,
+    /// The directory certificate store.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// How peer certificates are validated.
+    #[serde(default)]
+    pub trust: TrustConfig,
+    /// The identity the service must prove, for a client.
+    #[serde(default)]
+    pub identity: IdentityConfig,
+    /// The endpoint.
+    #[serde(default)]
+    pub endpoint: EndpointConfig,
     /// The security policy.
     #[serde(default)]
     pub policy: PolicyConfig,
@@ -51,7 +68,7 @@ pub struct Config {
     pub base: PathBuf,
 }
 
-/// `[credentials]`.
+/// `[credentials]`: `certificate` + `private_key` (PEM), or `pkcs12` + a password, or `store`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialsConfig {
@@ -59,15 +76,89 @@ pub struct CredentialsConfig {
     pub certificate: Option<PathBuf>,
     /// PEM file with our private key (PKCS#8, PKCS#1 or SEC1).
     pub private_key: Option<PathBuf>,
+    /// PKCS#12 file (`.pfx`, `.p12`) with our key and certificate.
+    pub pkcs12: Option<PathBuf>,
+    /// The PKCS#12 password.
+    pub password: Option<String>,
+    /// The environment variable holding the PKCS#12 password.
+    pub password_env: Option<String>,
+    /// Our certificate (with its key) in the `[store]`.
+    pub store: Option<StoreQuery>,
 }
 
-/// `[peer]`.
+/// `[peer]`: the other side's certificate, the recipient of what a client encrypts.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeerConfig {
-    /// PEM file with the peer's certificate: pinned as the only trusted signer, and the
-    /// recipient of what we encrypt.
+    /// PEM or DER file with the peer's certificate. Without `[trust]` anchors or mode it is
+    /// pinned: the only trusted signer.
     pub certificate: Option<PathBuf>,
+    /// The peer's certificate in the `[store]`.
+    pub store: Option<StoreQuery>,
+}
+
+/// `[store]`: a directory store, `<root>/<location>/<name>/`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The store's root directory.
+    pub root: Option<PathBuf>,
+}
+
+/// `[trust]`: see docs/trust.md for each key and its default.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct TrustConfig {
+    pub mode: Option<TrustMode>,
+    /// Our role; by default Client when `[peer]` or `[identity]` is configured, else Service.
+    pub role: Option<Role>,
+    /// Files or directories; by default the store's `Root` stores.
+    pub anchors: Option<Vec<PathBuf>>,
+    /// Files or directories; by default the store's `TrustedPeople` stores.
+    pub trusted_peers: Option<Vec<PathBuf>>,
+    pub intermediates: Option<Vec<PathBuf>>,
+    /// Files or directories.
+    pub crls: Option<Vec<PathBuf>>,
+    pub revocation: Option<Revocation>,
+    pub min_rsa_bits: Option<usize>,
+    pub signature_algorithms: Option<Vec<CertificateSignatureAlgorithm>>,
+    pub cache_size: Option<u64>,
+    pub cache_ttl_seconds: Option<u64>,
+}
+
+/// `[endpoint]`: the endpoint address (WCF's `<endpoint address>`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// The address; for a client without an `[identity]`, its host is the expected DNS identity.
+    pub address: Option<String>,
+}
+
+/// `[identity]`: one of `dns`, `certificate`, `certificate_reference`, `rsa`, `upn`, `spn`, `xml`,
+/// `wsdl`; or `endpoint`, whose host is the DNS identity when none of them is given.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// A DNS identity.
+    pub dns: Option<String>,
+    /// The service certificate itself: a PEM or DER file, or else a WCF `encodedValue` (base64 of
+    /// DER or of a Windows serialized certificate).
+    pub certificate: Option<String>,
+    /// The service certificate in the `[store]` (WCF's `certificateReference`).
+    pub certificate_reference: Option<StoreQuery>,
+    /// A userPrincipalName identity.
+    pub upn: Option<String>,
+    /// A servicePrincipalName identity (never satisfiable by a certificate: refused on use).
+    pub spn: Option<String>,
+    /// An `<RSAKeyValue>…</RSAKeyValue>` text.
+    pub rsa: Option<String>,
+    /// A WCF `<identity>` element.
+    pub xml: Option<String>,
+    /// A WSDL file whose `<Identity>` is expected.
+    pub wsdl: Option<PathBuf>,
+    /// The endpoint address.
+    pub endpoint: Option<String>,
 }
 
 /// `[policy]`: see [`Policy`] for the meaning and defaults of each key.
@@ -189,7 +280,7 @@ impl Config {
         Self::from_toml(&text, path.parent().unwrap_or(Path::new(".")))
     }
 
-    fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
+    pub(crate) fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
         let full = self.base.join(path);
         std::fs::read(&full).map_err(|e| invalid(format!("cannot read {}: {e}", full.display())))
     }
@@ -284,16 +375,30 @@ impl Config {
         })
     }
 
-    /// Builds the engine: reads the credentials and the peer certificate.
+    /// Builds the engine: reads the credentials, the peer certificate and the trust material,
+    /// builds the certificate validator of `[trust]` and the expected `[identity]`.
     pub fn engine(&self) -> Result<Engine, Error> {
-        let missing = |what: &str| invalid(format!("the configuration names no {what}"));
-        let certificate = self.credentials.certificate.as_deref().ok_or_else(|| missing("credentials.certificate"))?;
-        let key = self.credentials.private_key.as_deref().ok_or_else(|| missing("credentials.private_key"))?;
-        let credentials = Credentials::from_pem(&self.read(certificate)?, &self.read(key)?)?;
-        let peer = self.peer.certificate.as_deref().ok_or_else(|| missing("peer.certificate"))?;
-        let peer = Certificate::from_pem(&self.read(peer)?)
-            .map_err(|e| Error::new(ErrorCode::CredentialInvalid, format!("peer certificate: {}", e.message())))?;
-        Engine::new(self.policy()?, credentials, peer)
+        crate::trust::configured::engine(self, self.policy()?, None)
+    }
+
+    /// [`Config::engine`] with a validator supplied by code (trust mode Custom; the
+    /// configuration's `[trust]` material is then not used).
+    pub fn engine_with_validator(
+        &self,
+        validator: std::sync::Arc<dyn crate::wss::CertificateValidator>,
+    ) -> Result<Engine, Error> {
+        crate::trust::configured::engine(self, self.policy()?, Some(validator))
+    }
+
+    /// The expected service identity of `[identity]` (a `certificateReference` resolved in the
+    /// `[store]`), or `None` when the section is empty.
+    pub fn identity(&self) -> Result<Option<crate::identity::Identity>, Error> {
+        crate::trust::configured::identity(self)
+    }
+
+    /// A path of the configuration, relative to its file.
+    pub(crate) fn path(&self, path: &Path) -> PathBuf {
+        self.base.join(path)
     }
 }
 

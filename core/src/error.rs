@@ -105,6 +105,42 @@ error_codes! {
     SecurityHeaderPresent = 510 => "SECURITY_HEADER_PRESENT",
     /// The response does not belong to the request of this exchange.
     ResponseMismatch = 511 => "RESPONSE_MISMATCH",
+    /// The certificate chains to a self-signed certificate that is not a configured trust anchor.
+    CertificateUntrustedRoot = 520 => "CERTIFICATE_UNTRUSTED_ROOT",
+    /// No issuer of a certificate in the path can be found among the anchors, intermediates and store (a partial chain).
+    CertificateChainBroken = 521 => "CERTIFICATE_CHAIN_BROKEN",
+    /// A certificate's signature does not verify with its issuer's key.
+    CertificateSignatureInvalid = 522 => "CERTIFICATE_SIGNATURE_INVALID",
+    /// A certificate of the path is past its notAfter.
+    CertificateExpired = 523 => "CERTIFICATE_EXPIRED",
+    /// A certificate of the path is before its notBefore.
+    CertificateNotYetValid = 524 => "CERTIFICATE_NOT_YET_VALID",
+    /// A keyUsage extension does not allow the use (digitalSignature or keyEncipherment for the end entity, keyCertSign for an issuer).
+    CertificateKeyUsageInvalid = 525 => "CERTIFICATE_KEY_USAGE_INVALID",
+    /// The end entity's extendedKeyUsage lacks the purpose of its role (serverAuth for a service, clientAuth for a client).
+    CertificateExtendedKeyUsageInvalid = 526 => "CERTIFICATE_EXTENDED_KEY_USAGE_INVALID",
+    /// An issuer is not a CA by basicConstraints, or a pathLenConstraint is exceeded.
+    CertificateBasicConstraintsInvalid = 527 => "CERTIFICATE_BASIC_CONSTRAINTS_INVALID",
+    /// A certificate of the path is on its issuer's CRL.
+    CertificateRevoked = 528 => "CERTIFICATE_REVOKED",
+    /// Offline revocation is on and no current, verifiable CRL of a certificate's issuer is configured.
+    CertificateRevocationUnknown = 529 => "CERTIFICATE_REVOCATION_UNKNOWN",
+    /// A key of the path is smaller than the configured minimum (min_rsa_bits) or of an unsupported kind.
+    CertificateWeak = 530 => "CERTIFICATE_WEAK",
+    /// A certificate is signed with an algorithm outside the configured signature_algorithms (SHA-1 is refused by default).
+    CertificateAlgorithmRefused = 531 => "CERTIFICATE_ALGORITHM_REFUSED",
+    /// PeerTrust: the certificate is not one of the trusted peers.
+    CertificateNotTrustedPeer = 532 => "CERTIFICATE_NOT_TRUSTED_PEER",
+    /// A certificate of the path has a critical extension the validator does not process.
+    CertificateCriticalExtension = 533 => "CERTIFICATE_CRITICAL_EXTENSION",
+    /// A certificate store lookup found no certificate, or several where one is needed.
+    CertificateNotFound = 534 => "CERTIFICATE_NOT_FOUND",
+    /// The service certificate does not satisfy the expected service identity (the message names both).
+    IdentityMismatch = 540 => "IDENTITY_MISMATCH",
+    /// The expected identity cannot be satisfied by an X.509 certificate (servicePrincipalName).
+    IdentityUnsatisfiable = 541 => "IDENTITY_UNSATISFIABLE",
+    /// An identity element, WSDL Identity or encoded certificate blob cannot be read.
+    IdentityInvalid = 542 => "IDENTITY_INVALID",
     /// A WS-SecureConversation `DerivedKeyToken` is malformed, names no key of this exchange, or
     /// derives a key of a length or with an algorithm the configuration does not allow.
     DerivedKeyInvalid = 560 => "DERIVED_KEY_INVALID",

@@ -41,10 +41,9 @@ fn the_seed_client_configuration_imports() {
     assert_eq!(text(table(&value, "policy"), "profile"), "wcf");
     assert_eq!(text(table(&value, "endpoint"), "address"), "http://machineName/Calculator");
 
-    // The [policy] section is exactly what wsseal_core::config reads.
-    let policy_only = format!("[policy]\n{}", toml::to_string(table(&value, "policy")).unwrap());
-    let policy = wsseal_core::config::Config::from_toml(&policy_only, ".").unwrap().policy().unwrap();
-    assert_eq!(policy, wsseal_core::wss::Policy::wcf());
+    // The whole text is a configuration wsseal_core::config reads, with WCF's policy.
+    let config = wsseal_core::config::Config::from_toml(&toml_text, ".").unwrap();
+    assert_eq!(config.policy().unwrap(), wsseal_core::wss::Policy::wcf());
 }
 
 #[test]
@@ -58,10 +57,11 @@ fn the_seed_service_configuration_imports() {
     assert!(value.get("store").is_none());
     assert_eq!(text(table(&value, "trust"), "mode"), "ChainTrust");
     assert_eq!(text(table(&value, "endpoint"), "address"), "http://localhost/Calculator");
+    wsseal_core::config::Config::from_toml(&toml_text, ".").unwrap().policy().unwrap();
 }
 
 #[test]
-fn identity_defaults_to_the_dns_name_of_the_address_and_validation_modes_are_read() {
+fn identity_defaults_to_the_endpoint_address_and_validation_modes_are_read() {
     let client = CLIENT
         .replace(
             "<identity>\n          <certificate encodedValue=\"Encoded_Value_Not_Shown\" />\n        </identity>",
@@ -72,13 +72,15 @@ fn identity_defaults_to_the_dns_name_of_the_address_and_validation_modes_are_rea
             "<serviceCertificate><authentication certificateValidationMode=\"PeerTrust\" revocationMode=\"NoCheck\"/>",
         );
     let value: toml::Value = toml::from_str(&import(&client, &ImportOptions::default()).unwrap()).unwrap();
-    assert_eq!(text(table(&value, "identity"), "dns"), "machineName");
+    assert!(value.get("identity").is_none(), "the endpoint address is the default identity");
+    assert_eq!(text(table(&value, "endpoint"), "address"), "http://machineName/Calculator");
     assert_eq!(text(table(&value, "trust"), "mode"), "PeerTrust");
     assert_eq!(text(table(&value, "trust"), "revocation"), "NoCheck");
 
     let dns = client.replace("</endpoint>", "<identity><dns value=\"contoso.com\"/></identity></endpoint>");
-    let value: toml::Value = toml::from_str(&import(&dns, &ImportOptions::default()).unwrap()).unwrap();
-    assert_eq!(text(table(&value, "identity"), "dns"), "contoso.com");
+    let imported = import(&dns, &ImportOptions::default()).unwrap();
+    assert_eq!(text(table(&toml::from_str(&imported).unwrap(), "identity"), "dns"), "contoso.com");
+    wsseal_core::config::Config::from_toml(&imported, ".").unwrap();
 }
 
 #[test]

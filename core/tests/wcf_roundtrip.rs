@@ -83,15 +83,3 @@ fn the_profile_is_chosen_by_the_policy() {
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::ExchangeInvalid);
 }
-
-#[test]
-#[ignore = "prints a secured request and response for inspection"]
-fn print_messages() {
-    let (client, service) = engines(Policy::wcf(), Policy::wcf());
-    let secured = client.process(Operation::SecureRequest, soap12_request().as_bytes(), None).unwrap();
-    println!("{}", String::from_utf8_lossy(&secured.envelope));
-    let opened = service.process(Operation::OpenRequest, &secured.envelope, None).unwrap();
-    let answered =
-        service.process(Operation::SecureResponse, soap12_response().as_bytes(), Some(&opened.exchange)).unwrap();
-    println!("{}", String::from_utf8_lossy(&answered.envelope));
-}

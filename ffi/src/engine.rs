@@ -4,10 +4,8 @@ use std::ffi::c_char;
 use std::path::Path;
 use std::sync::Arc;
 
-use wsseal_core::cert::Certificate;
+use wsseal_core::Engine;
 use wsseal_core::config::Config;
-use wsseal_core::wss::{CertificateValidator, Credentials, TrustedCertificate};
-use wsseal_core::{Engine, Error, ErrorCode};
 
 use crate::boundary::{Failure, arg_c_str, arg_out, arg_text, free_c, guard, guard_value, to_c};
 use crate::result::wsseal_result;
@@ -23,8 +21,9 @@ pub struct wsseal_engine {
 
 /// Builds an engine from the TOML configuration file at `path` (the format of docs/c-api.md;
 /// relative paths in it start at the file's directory). `validator`, when not NULL, decides which
-/// signing certificates are trusted instead of the configured peer (which, when present, is still
-/// the certificate requests are encrypted for).
+/// signing certificates are trusted instead of the configured trust (`trust.mode` must be absent
+/// or `Custom`); the configured peer, when present, is still the certificate requests are
+/// encrypted for, and `[identity]` is still checked.
 ///
 /// Ownership: `path` and `validator` are read during the call (the validator's callbacks and
 /// userdata are kept until the engine is freed); `*engine_out` is the caller's, freed with
@@ -83,33 +82,10 @@ unsafe fn build(config: &Config, validator: *const wsseal_certificate_validator)
     // SAFETY: forwarded from the caller.
     let engine = match unsafe { validator.as_ref() } {
         None => config.engine()?,
-        Some(callbacks) => with_validator(config, Arc::new(CallbackValidator::new(callbacks)?))?,
+        Some(callbacks) => config.engine_with_validator(Arc::new(CallbackValidator::new(callbacks)?))?,
     };
     tracing::info!(suite = engine.policy().suite.name, "engine created");
     Ok(wsseal_engine { engine })
-}
-
-/// The engine of `config` with `validator` in place of the pinned peer: our credentials as
-/// configured, requests encrypted for the configured peer certificate when there is one.
-fn with_validator(config: &Config, validator: Arc<dyn CertificateValidator>) -> Result<Engine, Error> {
-    let read = |path: &Path| {
-        let full = config.base.join(path);
-        std::fs::read(&full)
-            .map_err(|e| Error::new(ErrorCode::ConfigInvalid, format!("cannot read {}: {e}", full.display())))
-    };
-    let missing = |key: &str| Error::new(ErrorCode::ConfigInvalid, format!("the configuration names no {key}"));
-    let certificate = config.credentials.certificate.as_deref().ok_or_else(|| missing("credentials.certificate"))?;
-    let key = config.credentials.private_key.as_deref().ok_or_else(|| missing("credentials.private_key"))?;
-    let credentials = Credentials::from_pem(&read(certificate)?, &read(key)?)?;
-    let recipient = match config.peer.certificate.as_deref() {
-        Some(path) => {
-            let peer = Certificate::from_pem(&read(path)?)
-                .map_err(|e| Error::new(ErrorCode::CredentialInvalid, format!("peer certificate: {}", e.message())))?;
-            Some(Arc::new(TrustedCertificate::new(peer)?))
-        }
-        None => None,
-    };
-    Engine::with_validator(config.policy()?, credentials, validator, recipient)
 }
 
 /// Frees an engine. NULL is a no-op. Outcomes and exchanges it produced stay valid; a custom

@@ -11,6 +11,7 @@ mod boundary;
 pub mod buffer;
 pub mod engine;
 pub mod exchange;
+pub mod identity;
 pub mod log;
 pub mod operation;
 pub mod report;

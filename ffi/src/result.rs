@@ -89,6 +89,49 @@ pub enum wsseal_code {
     WSSEAL_SECURITY_HEADER_PRESENT = 510,
     /// The response does not belong to the request of this exchange.
     WSSEAL_RESPONSE_MISMATCH = 511,
+    /// The certificate chains to a self-signed certificate that is not a configured trust anchor.
+    WSSEAL_CERTIFICATE_UNTRUSTED_ROOT = 520,
+    /// No issuer of a certificate in the path can be found among the anchors, intermediates and store (a partial chain).
+    WSSEAL_CERTIFICATE_CHAIN_BROKEN = 521,
+    /// A certificate's signature does not verify with its issuer's key.
+    WSSEAL_CERTIFICATE_SIGNATURE_INVALID = 522,
+    /// A certificate of the path is past its notAfter.
+    WSSEAL_CERTIFICATE_EXPIRED = 523,
+    /// A certificate of the path is before its notBefore.
+    WSSEAL_CERTIFICATE_NOT_YET_VALID = 524,
+    /// A keyUsage extension does not allow the use (digitalSignature or keyEncipherment for the end entity, keyCertSign for an issuer).
+    WSSEAL_CERTIFICATE_KEY_USAGE_INVALID = 525,
+    /// The end entity's extendedKeyUsage lacks the purpose of its role (serverAuth for a service, clientAuth for a client).
+    WSSEAL_CERTIFICATE_EXTENDED_KEY_USAGE_INVALID = 526,
+    /// An issuer is not a CA by basicConstraints, or a pathLenConstraint is exceeded.
+    WSSEAL_CERTIFICATE_BASIC_CONSTRAINTS_INVALID = 527,
+    /// A certificate of the path is on its issuer's CRL.
+    WSSEAL_CERTIFICATE_REVOKED = 528,
+    /// Offline revocation is on and no current, verifiable CRL of a certificate's issuer is configured.
+    WSSEAL_CERTIFICATE_REVOCATION_UNKNOWN = 529,
+    /// A key of the path is smaller than the configured minimum (min_rsa_bits) or of an unsupported kind.
+    WSSEAL_CERTIFICATE_WEAK = 530,
+    /// A certificate is signed with an algorithm outside the configured signature_algorithms (SHA-1 is refused by default).
+    WSSEAL_CERTIFICATE_ALGORITHM_REFUSED = 531,
+    /// PeerTrust: the certificate is not one of the trusted peers.
+    WSSEAL_CERTIFICATE_NOT_TRUSTED_PEER = 532,
+    /// A certificate of the path has a critical extension the validator does not process.
+    WSSEAL_CERTIFICATE_CRITICAL_EXTENSION = 533,
+    /// A certificate store lookup found no certificate, or several where one is needed.
+    WSSEAL_CERTIFICATE_NOT_FOUND = 534,
+    /// The service certificate does not satisfy the expected service identity (the message names both).
+    WSSEAL_IDENTITY_MISMATCH = 540,
+    /// The expected identity cannot be satisfied by an X.509 certificate (servicePrincipalName).
+    WSSEAL_IDENTITY_UNSATISFIABLE = 541,
+    /// An identity element, WSDL Identity or encoded certificate blob cannot be read.
+    WSSEAL_IDENTITY_INVALID = 542,
+    /// A WS-SecureConversation DerivedKeyToken is malformed, names no key of this exchange, or
+    /// derives a key the configuration does not allow.
+    WSSEAL_DERIVED_KEY_INVALID = 560,
+    /// The response's SignatureConfirmation values are not the signature values of our request.
+    WSSEAL_SIGNATURE_CONFIRMATION_MISMATCH = 561,
+    /// The Security header breaks the configured strict layout.
+    WSSEAL_LAYOUT_VIOLATION = 562,
     /// A private key or certificate cannot be read or does not fit its use.
     WSSEAL_CREDENTIAL_INVALID = 600,
     /// The configuration is inconsistent or names something that does not exist.

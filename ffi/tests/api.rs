@@ -292,3 +292,99 @@ fn every_entry_point_runs_inside_the_panic_boundary() {
     }
     assert!(entry_points >= 30, "found only {entry_points} entry points");
 }
+
+/// Runs `operation` and returns its outcome, failing the test with the message on refusal.
+fn process(
+    engine: *const wsseal_engine,
+    operation: wsseal_operation,
+    envelope: &[u8],
+    exchange: *const wsseal_exchange,
+) -> *mut wsseal_outcome {
+    let mut outcome = null_mut();
+    // SAFETY: valid pointers for the call.
+    let rc =
+        unsafe { wsseal_engine_process(engine, operation, envelope.as_ptr(), envelope.len(), exchange, &mut outcome) };
+    assert_eq!(rc, 0, "{}", last_error());
+    outcome
+}
+
+#[test]
+fn the_wcf_profile_is_reachable_through_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_pki(dir.path());
+    let wcf = "[policy]\nprofile = \"wcf\"\n";
+    let client = engine(dir.path(), &(side(dir.path(), "client") + wcf), None);
+    let service = engine(dir.path(), &(side(dir.path(), "service") + wcf), None);
+    let answer = include_str!("../../examples/messages/add-response.xml").replace("{result}", "115.99");
+    // SAFETY: handles of this test, each freed once.
+    unsafe {
+        let request = process(client, WSSEAL_SECURE_REQUEST, REQUEST.as_bytes(), null());
+        let secured = std::str::from_utf8(bytes(wsseal_outcome_envelope(request))).unwrap().to_owned();
+        assert!(secured.contains("DerivedKeyToken"), "the WCF profile derives keys: {secured}");
+        let opened = process(service, WSSEAL_OPEN_REQUEST, secured.as_bytes(), null());
+        let mut service_state = null_mut();
+        assert_eq!(wsseal_outcome_take_exchange(opened, &mut service_state), 0);
+        let response = process(service, WSSEAL_SECURE_RESPONSE, answer.as_bytes(), service_state);
+        let mut client_state = null_mut();
+        assert_eq!(wsseal_outcome_take_exchange(request, &mut client_state), 0);
+        let final_answer =
+            process(client, WSSEAL_OPEN_RESPONSE, bytes(wsseal_outcome_envelope(response)), client_state);
+        let text = std::str::from_utf8(bytes(wsseal_outcome_envelope(final_answer))).unwrap();
+        assert!(text.contains("<AddResult>115.99</AddResult>"), "{text}");
+        for outcome in [request, opened, response, final_answer] {
+            wsseal_outcome_free(outcome);
+        }
+        wsseal_exchange_free(service_state);
+        wsseal_exchange_free(client_state);
+        wsseal_engine_free(client);
+        wsseal_engine_free(service);
+    }
+}
+
+/// Runs `wsseal_identity_check` on `certificate` and the identity `xml`.
+fn identity_check(certificate: &[u8], xml: &str) -> u32 {
+    // SAFETY: valid pointers and lengths.
+    unsafe { wsseal::identity::wsseal_identity_check(certificate.as_ptr(), certificate.len(), xml.as_ptr(), xml.len()) }
+}
+
+#[test]
+fn a_certificate_is_checked_against_a_wcf_identity() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let issued = rcgen::CertificateParams::new(vec!["calc.contoso.com".into()]).unwrap().self_signed(&key).unwrap();
+    let (pem, der) = (issued.pem(), issued.der().to_vec());
+    for certificate in [pem.as_bytes(), &der] {
+        assert_eq!(identity_check(certificate, r#"<identity><dns value="CALC.contoso.com"/></identity>"#), 0);
+        assert_eq!(identity_check(certificate, r#"<dns value="calc.contoso.com"/>"#), 0, "{}", last_error());
+    }
+    let mismatch = identity_check(&der, r#"<dns value="fabrikam.com"/>"#);
+    assert_eq!(mismatch, ErrorCode::IdentityMismatch.value());
+    assert!(last_error().contains("fabrikam.com") && last_error().contains("calc.contoso.com"), "{}", last_error());
+    let spn = identity_check(&der, r#"<servicePrincipalName value="host/calc"/>"#);
+    assert_eq!(spn, ErrorCode::IdentityUnsatisfiable.value(), "{}", last_error());
+    assert_eq!(identity_check(&der, "<identity><dns value="), ErrorCode::IdentityInvalid.value());
+    assert_eq!(identity_check(b"not a certificate", r#"<dns value="a"/>"#), ErrorCode::CredentialInvalid.value());
+    // SAFETY: NULL pointers are refused before any read.
+    unsafe {
+        use wsseal::identity::wsseal_identity_check;
+        assert_eq!(wsseal_identity_check(null(), 0, b"<dns value=\"a\"/>".as_ptr(), 16), 900);
+        assert_eq!(last_error(), "certificate is NULL");
+        assert_eq!(wsseal_identity_check(der.as_ptr(), der.len(), null(), 0), 900);
+        assert_eq!(last_error(), "identity_xml is NULL");
+    }
+}
+
+#[test]
+fn a_custom_validator_cannot_replace_another_configured_trust_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_pki(dir.path());
+    let toml = side(dir.path(), "service") + "[trust]\nmode = \"PeerTrust\"\n";
+    let validator =
+        wsseal_certificate_validator { userdata: null_mut(), validate: Some(trust_all), find: None, release: None };
+    let mut service = null_mut();
+    let base = std::ffi::CString::new(dir.path().to_str().unwrap()).unwrap();
+    // SAFETY: valid pointers for the call.
+    let rc = unsafe { wsseal_engine_from_toml(toml.as_ptr(), toml.len(), base.as_ptr(), &validator, &mut service) };
+    assert_eq!(rc, ErrorCode::ConfigInvalid.value(), "{}", last_error());
+    assert!(service.is_null());
+    assert!(last_error().contains("Custom"), "{}", last_error());
+}

@@ -62,11 +62,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::io("tokio runtime", e))?;
     let result = runtime.block_on(exchange(&dir, &client_side.socket, &service_side.socket));
+    println!("\n   Trust: each sidecar chain-validates the other side to the development CA (ChainTrust), and");
+    println!("   the client's sidecar checked that the service certificate proves the identity dns contoso.com.");
     println!("\n6. The sidecars stop on SIGTERM after answering everything in flight.");
     client_side.stop()?;
     service_side.stop()?;
     result?;
-    println!("\nNext in wsseal: certificate trust and identity, the WCF wsHttpBinding profile.");
     Ok(())
 }
 

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use wsseal_core::Error;
-use wsseal_core::config::{Config, KeyReferenceName, PolicyConfig, ProtectionOrderName, ReferenceListName};
+use wsseal_core::config::{
+    Config, CredentialsConfig, KeyReferenceName, PeerConfig, PolicyConfig, ProtectionOrderName, ReferenceListName,
+};
 use wsseal_core::wss::{AlgorithmSuite, Engine, QName, SUITES};
 
 use crate::Failure;
@@ -208,31 +210,32 @@ impl EngineArgs {
         self.apply(&mut config.policy);
         more(&mut config.policy);
 
-        let from_config = |path: &Option<PathBuf>| path.as_ref().map(|p| config.base.join(p));
-        let pick = |flag: &Option<PathBuf>, configured: &Option<PathBuf>, what: &str| {
-            flag.clone().or_else(|| from_config(configured)).ok_or_else(|| Failure::usage(format!("missing {what}")))
-        };
-        let cert = pick(
-            &self.cert,
-            &config.credentials.certificate,
-            "our certificate: give --cert PEM, or credentials.certificate in a --config file",
-        )?;
-        let key = pick(
-            &self.key,
-            &config.credentials.private_key,
-            "our private key: give --key PEM, or credentials.private_key in a --config file",
-        )?;
-        let peer = pick(
-            &self.peer_cert,
-            &config.peer.certificate,
-            "the peer certificate: give --peer-cert PEM, or peer.certificate in a --config file",
-        )?;
-        // The picked paths are already resolved: flags against the working directory, the
-        // file's keys against the file.
-        config.base = PathBuf::new();
-        config.credentials.certificate = Some(cert);
-        config.credentials.private_key = Some(key);
-        config.peer.certificate = Some(peer);
+        // Flags are relative to the working directory, the file's keys to the file.
+        let cwd = std::env::current_dir().map_err(|e| Failure::io("the working directory", e))?;
+        let flag = |path: &Option<PathBuf>| path.as_ref().map(|p| cwd.join(p));
+        if let Some(cert) = flag(&self.cert) {
+            config.credentials =
+                CredentialsConfig { certificate: Some(cert), pkcs12: None, store: None, ..config.credentials };
+        }
+        if let Some(key) = flag(&self.key) {
+            config.credentials =
+                CredentialsConfig { private_key: Some(key), pkcs12: None, store: None, ..config.credentials };
+        }
+        if self.peer_cert.is_some() {
+            config.peer = PeerConfig { certificate: flag(&self.peer_cert), store: None };
+        }
+        let credentials = &config.credentials;
+        let has_credentials = credentials.pkcs12.is_some() || credentials.store.is_some();
+        if !has_credentials && credentials.certificate.is_none() {
+            return Err(Failure::usage(
+                "missing our certificate: give --cert PEM, or credentials.certificate in a --config file",
+            ));
+        }
+        if !has_credentials && credentials.private_key.is_none() {
+            return Err(Failure::usage(
+                "missing our private key: give --key PEM, or credentials.private_key in a --config file",
+            ));
+        }
         config.engine().map_err(|e| unusable("engine", &e))
     }
 }

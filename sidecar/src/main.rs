@@ -6,6 +6,7 @@ mod demo;
 mod dev_pki;
 mod engine_args;
 mod failure;
+mod identity_cmd;
 mod open_cmd;
 mod secure_cmd;
 mod serve_cmd;
@@ -36,6 +37,8 @@ enum Command {
     Secure(secure_cmd::Args),
     /// Open a secured SOAP envelope: decrypt, verify, enforce the policy, report what was proven.
     Open(open_cmd::Args),
+    /// Service identity: check a certificate against a WCF <identity>, a WSDL or a configuration.
+    Identity(identity_cmd::Args),
     /// Run the sidecar: batches of envelopes over a Unix socket (and QUIC), until SIGTERM.
     Serve(serve_cmd::Args),
     /// Work with configurations: `config import` converts a WCF app.config into wsseal TOML.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Secure(args) => secure_cmd::run(&args),
         Command::Open(args) => open_cmd::run(&args),
+        Command::Identity(args) => identity_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
         Command::Config(args) => config_cmd::run(&args),
     };

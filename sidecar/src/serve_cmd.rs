@@ -36,7 +36,7 @@ pub struct Args {
 }
 
 /// The party of the development PKI a sidecar speaks for.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Role {
     /// Cohowinery.com: secures requests, opens responses.
     Client,
@@ -129,8 +129,18 @@ fn overrides(args: &Args) -> Result<toml::Table, Failure> {
         credentials.insert("private_key".into(), path(format!("{us}.key.pem")));
         let mut peer = toml::Table::new();
         peer.insert("certificate".into(), path(format!("{them}.pem")));
+        // ChainTrust to the development CA; the client expects the service to prove `dns contoso.com`.
+        let mut trust = toml::Table::new();
+        trust.insert("anchors".into(), vec![path("ca.pem".into())].into());
+        trust.insert("role".into(), if args.role == Role::Client { "Client" } else { "Service" }.into());
         engine.insert("credentials".into(), credentials.into());
         engine.insert("peer".into(), peer.into());
+        engine.insert("trust".into(), trust.into());
+        if args.role == Role::Client {
+            let mut identity = toml::Table::new();
+            identity.insert("dns".into(), "contoso.com".into());
+            engine.insert("identity".into(), identity.into());
+        }
         table.insert("engine".into(), engine.into());
     }
     Ok(table)

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use der::asn1::ObjectIdentifier;
 use time::OffsetDateTime;
+use x509_cert::ext::pkix::KeyUsage;
 
 use super::dn_match::NameKey;
 use super::parsed::Parsed;
@@ -134,6 +136,67 @@ impl Certificate {
     /// The subjectAltName dNSName entries, in order.
     pub fn dns_names(&self) -> &[String] {
         &self.inner.dns_names
+    }
+
+    /// The userPrincipalName (otherName 1.3.6.1.4.1.311.20.2.3) entries of subjectAltName.
+    pub fn user_principal_names(&self) -> &[String] {
+        &self.inner.extensions.user_principal_names
+    }
+
+    /// basicConstraints as `(cA, pathLenConstraint)`, when present and readable.
+    pub fn basic_constraints(&self) -> Option<(bool, Option<u8>)> {
+        self.inner.extensions.basic_constraints
+    }
+
+    /// The keyUsage extension, when present and readable.
+    pub fn key_usage(&self) -> Option<KeyUsage> {
+        self.inner.extensions.key_usage
+    }
+
+    /// The extendedKeyUsage purposes, when the extension is present and readable.
+    pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+        self.inner.extensions.extended_key_usage.as_deref()
+    }
+
+    /// The keyIdentifier of the authorityKeyIdentifier extension, if present.
+    pub fn authority_key_identifier(&self) -> Option<&[u8]> {
+        self.inner.extensions.authority_key_identifier.as_deref()
+    }
+
+    /// The OIDs of the extensions marked critical.
+    pub fn critical_extensions(&self) -> &[ObjectIdentifier] {
+        &self.inner.extensions.critical
+    }
+
+    /// The TBSCertificate exactly as encoded: the bytes the issuer's signature covers.
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.inner.der[self.inner.tbs.clone()]
+    }
+
+    /// Is `issuer`'s subject this certificate's issuer name (RDN by RDN, values compared as
+    /// caseIgnoreMatch), with matching key identifiers when both certificates carry them?
+    pub fn names_issuer(&self, issuer: &Certificate) -> bool {
+        let keys_agree = match (self.authority_key_identifier(), issuer.subject_key_identifier()) {
+            (Some(aki), Some(ski)) => aki == ski,
+            _ => true,
+        };
+        keys_agree && self.inner.issuer_key == issuer.inner.subject_key
+    }
+
+    /// Is the subject this normalized name?
+    pub(crate) fn subject_key_equals(&self, name: &NameKey) -> bool {
+        self.inner.subject_key == *name
+    }
+
+    /// Does a distinguished name string (RFC 4514 in either RDN order, any spelling
+    /// [`Certificate::issuer_matches`] reads) name the subject?
+    pub fn subject_matches(&self, name: &str) -> bool {
+        NameKey::parse(name).is_some_and(|written| self.inner.subject_key.matches(&written))
+    }
+
+    /// Is the certificate self-issued (its issuer name is its subject name)?
+    pub fn is_self_issued(&self) -> bool {
+        self.inner.issuer_key == self.inner.subject_key
     }
 
     /// The certificate as x509-cert parsed it, for code that needs more.

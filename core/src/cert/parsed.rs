@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use super::CertError;
 use super::dn_format;
 use super::dn_match::NameKey;
+use super::extensions::Extensions;
 use super::fields;
 use super::hex::push_hex;
 use super::serial;
@@ -19,6 +20,10 @@ pub(crate) struct Parsed {
     pub(crate) subject: String,
     pub(crate) issuer: String,
     pub(crate) issuer_key: NameKey,
+    pub(crate) subject_key: NameKey,
+    /// Where the TBSCertificate lies in `der`: the bytes the issuer signed.
+    pub(crate) tbs: std::ops::Range<usize>,
+    pub(crate) extensions: Extensions,
     pub(crate) serial_decimal: String,
     pub(crate) subject_key_identifier: Option<Vec<u8>>,
     pub(crate) sha1: [u8; 20],
@@ -45,6 +50,9 @@ impl Parsed {
             subject: dn_format::format(tbs.subject()).map_err(malformed)?,
             issuer: dn_format::format(tbs.issuer()).map_err(malformed)?,
             issuer_key: NameKey::of_name(tbs.issuer()).map_err(malformed)?,
+            subject_key: NameKey::of_name(tbs.subject()).map_err(malformed)?,
+            tbs: tbs_span(der).map_err(malformed)?,
+            extensions: Extensions::read(tbs),
             serial_decimal: serial::decimal(tbs.serial_number().as_bytes()),
             subject_key_identifier: fields::subject_key_identifier(tbs),
             sha1,
@@ -57,6 +65,17 @@ impl Parsed {
             x509,
         })
     }
+}
+
+/// The span of the first element inside the outer SEQUENCE of a signed structure (a certificate's
+/// TBSCertificate, a CRL's TBSCertList), exactly as encoded.
+pub(crate) fn tbs_span(der: &[u8]) -> Result<std::ops::Range<usize>, der::Error> {
+    use der::Reader;
+    let mut reader = der::SliceReader::new(der)?;
+    let outer = der::Header::decode(&mut reader)?;
+    let start = usize::try_from(outer.encoded_len()?)?;
+    let tbs = reader.tlv_bytes()?;
+    Ok(start..start + tbs.len())
 }
 
 fn digest_array<const N: usize>(algorithm: &'static digest::Algorithm, data: &[u8]) -> Result<[u8; N], CertError> {

@@ -103,36 +103,29 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
     })?;
     out.push_str(&format!("\n[credentials]\nstore = {credential}\n"));
 
-    // The identity: the endpoint's <identity>, else (client) DNS = the host of the address.
+    // The identity: the endpoint's <identity>; without one, `[endpoint] address` is the
+    // identity (its host is the expected DNS name).
     let identity = child(endpoint.element, "identity").and_then(|i| i.children().next());
     let mut identity_lines = Vec::new();
     let mut peer = peer;
-    match identity {
-        Some(claim) => {
-            let value = attribute(&claim, "value");
-            match claim.local_name() {
-                "dns" => identity_lines.push(format!("dns = {}", quoted(&value.unwrap_or_default()))),
-                "userPrincipalName" => identity_lines.push(format!("upn = {}", quoted(&value.unwrap_or_default()))),
-                "servicePrincipalName" => identity_lines.push(format!("spn = {}", quoted(&value.unwrap_or_default()))),
-                "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value.unwrap_or_default()))),
-                "certificate" => {
-                    let encoded = attribute(&claim, "encodedValue").unwrap_or_default();
-                    identity_lines.push(format!("certificate = {}", quoted(&encoded)));
-                }
-                "certificateReference" => {
-                    let reference = store_reference(claim, "LocalMachine");
-                    identity_lines.push(format!("certificate_reference = {reference}"));
-                    peer = peer.or(Some(reference));
-                }
-                other => return Err(invalid(format!("identity <{other}> is not supported"))),
+    if let Some(claim) = identity {
+        let value = attribute(&claim, "value");
+        match claim.local_name() {
+            "dns" => identity_lines.push(format!("dns = {}", quoted(&value.unwrap_or_default()))),
+            "userPrincipalName" => identity_lines.push(format!("upn = {}", quoted(&value.unwrap_or_default()))),
+            "servicePrincipalName" => identity_lines.push(format!("spn = {}", quoted(&value.unwrap_or_default()))),
+            "rsa" => identity_lines.push(format!("rsa = {}", quoted(&value.unwrap_or_default()))),
+            "certificate" => {
+                let encoded = attribute(&claim, "encodedValue").unwrap_or_default();
+                identity_lines.push(format!("certificate = {}", quoted(&encoded)));
             }
-        }
-        None if endpoint.side == Side::Client => {
-            if let Some(host) = host_of(&address) {
-                identity_lines.push(format!("dns = {}", quoted(host)));
+            "certificateReference" => {
+                let reference = store_reference(claim, "LocalMachine");
+                identity_lines.push(format!("certificate_reference = {reference}"));
+                peer = peer.or(Some(reference));
             }
+            other => return Err(invalid(format!("identity <{other}> is not supported"))),
         }
-        None => {}
     }
     if let Some(peer) = peer {
         out.push_str(&format!("\n[peer]\nstore = {peer}\n"));
@@ -276,15 +269,6 @@ fn store_reference(element: Element<'_, '_>, default_location: &str) -> String {
     )
 }
 
-/// The host of an absolute http(s)/net.tcp URI.
-fn host_of(address: &str) -> Option<&str> {
-    let rest = address.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host.starts_with('[') { host.split_inclusive(']').next()? } else { host.split(':').next()? };
-    (!host.is_empty()).then_some(host)
-}
-
 /// A TOML basic string.
 fn quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -304,14 +288,6 @@ fn quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_of_addresses() {
-        assert_eq!(host_of("http://machineName/Calculator"), Some("machineName"));
-        assert_eq!(host_of("https://user@contoso.com:8443/x"), Some("contoso.com"));
-        assert_eq!(host_of("http://[::1]:80/"), Some("[::1]"));
-        assert_eq!(host_of("Calculator"), None);
-    }
 
     #[test]
     fn strings_are_escaped_for_toml() {

@@ -18,13 +18,13 @@ use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
+use crate::wss::Signer;
 use crate::wss::decrypt::decryption_failed;
-use crate::wss::timestamp::{check_freshness, format_time, read_timestamp};
+use crate::wss::open::{check_signed_parts, not_signed};
 use crate::wss::token::{self, TokenReference, WSSE11_NS};
 use crate::wss::{
     Engine, Exchange, Opened, Profile, ProtectionOrder, Report, TrustedCertificate, WSA10_NS, WSA200408_NS,
 };
-use crate::wss::{Signer, TimestampReport};
 use crate::xenc::XENC_NS;
 use crate::xenc::reader::{read_encrypted_data, read_encrypted_key, read_reference_list};
 use crate::xml::{Document, Element, ElementId};
@@ -69,10 +69,6 @@ struct Verified {
 
 fn layout(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::LayoutViolation, message)
-}
-
-fn not_signed(what: &str) -> Error {
-    Error::new(ErrorCode::NotSigned, format!("{what} is not covered by a verified signature"))
 }
 
 /// Opens a request (no exchange) or the response to the request `exchange` came from.
@@ -478,10 +474,6 @@ fn verify(
     }
 }
 
-fn clark(element: &Element<'_, '_>) -> String {
-    format!("{{{}}}{}", element.namespace(), element.local_name())
-}
-
 /// The text of a signed WS-Addressing header.
 fn signed_text(doc: &Document<'_>, envelope: &Envelope, covered: &[ElementId], local_name: &str) -> Option<String> {
     envelope
@@ -511,34 +503,7 @@ fn finish(
     };
     let mut report = Report { signer: signer.as_ref().map(|s| Signer::of(&s.certificate)), ..Report::default() };
 
-    if !covered(envelope.body) {
-        return Err(not_signed("the Body"));
-    }
-    report.signed.push("Body".to_owned());
-    match header.of(Kind::Timestamp).next() {
-        Some(timestamp) if covered(timestamp) => {
-            let lifetime = read_timestamp(doc, doc.element(timestamp))?;
-            check_freshness(&lifetime, now, policy.clock_skew, policy.replay_window)?;
-            report.signed.push("Timestamp".to_owned());
-            report.timestamp = Some(TimestampReport {
-                created: format_time(lifetime.created),
-                expires: lifetime.expires.map(format_time),
-            });
-        }
-        Some(_) if policy.require_timestamp => return Err(not_signed("the Timestamp")),
-        None if policy.require_timestamp => {
-            return Err(Error::new(ErrorCode::TimestampMissing, "the message has no Timestamp"));
-        }
-        _ => {}
-    }
-    for block in envelope.blocks(doc) {
-        if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            if !covered(block.id()) {
-                return Err(not_signed(&format!("header {}", clark(&block))));
-            }
-            report.signed.push(clark(&block));
-        }
-    }
+    check_signed_parts(policy, doc, envelope, header.of(Kind::Timestamp).next(), covered, now, &mut report)?;
     if request_is(exchange) {
         report.signed.push("Signature".to_owned());
     }

@@ -20,12 +20,10 @@ use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit};
-use crate::wss::secure::{ensure_id, insert_security_header, open_security_header};
+use crate::wss::secure::{ensure_id, insert_security_header, open_security_header, prepare};
 use crate::wss::timestamp::write_timestamp;
 use crate::wss::token::{self, write_binary_security_token, write_certificate_reference};
-use crate::wss::{
-    Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate, WSA10_NS, WSA200408_NS,
-};
+use crate::wss::{Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
 use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::Document;
@@ -77,18 +75,7 @@ pub(crate) fn secure(
     let policy = &engine.policy;
     let suite = &policy.suite;
     let wcf = policy.wcf;
-    let doc = Document::parse(input, &policy.limits.xml)?;
-    let envelope = Envelope::locate(&doc)?;
-    if envelope.security_header(&doc, policy.actor.as_deref())?.is_some() {
-        return Err(Error::new(
-            ErrorCode::SecurityHeaderPresent,
-            "the envelope already has a Security header for our role",
-        ));
-    }
-    let message_id = envelope
-        .blocks(&doc)
-        .find(|b| b.is(WSA10_NS, "MessageID") || b.is(WSA200408_NS, "MessageID"))
-        .map(|b| b.text().trim().to_owned());
+    let (doc, envelope, message_id) = prepare(input, policy)?;
 
     // The key: fresh and wrapped for a request, the request's for a response.
     let (secret, key_hash, source) = match exchange {

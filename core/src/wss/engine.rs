@@ -9,8 +9,11 @@ use super::exchange::Exchange;
 use super::replay::ReplayCache;
 use super::trust::{CertificateValidator, PinnedCertificate, TrustedCertificate};
 use super::{Credentials, Policy, Profile, Report, open, secure};
+use crate::cert::Certificate;
 use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
 use crate::error::{Error, ErrorCode};
+use crate::identity::Identity;
+use crate::trust::{CacheStats, check_key_encipherment};
 
 /// A secured envelope.
 #[derive(Clone, Debug)]
@@ -41,11 +44,13 @@ pub struct Engine {
     pub(crate) validator: Arc<dyn CertificateValidator>,
     pub(crate) recipient: Option<Arc<TrustedCertificate>>,
     pub(crate) replay: Option<ReplayCache>,
+    /// The identity the service must prove, for a client engine.
+    pub(crate) identity: Option<Identity>,
 }
 
 impl Engine {
     /// An engine that trusts exactly `peer` (pinned) and encrypts for it.
-    pub fn new(policy: Policy, credentials: Credentials, peer: crate::cert::Certificate) -> Result<Self, Error> {
+    pub fn new(policy: Policy, credentials: Credentials, peer: Certificate) -> Result<Self, Error> {
         let pinned = PinnedCertificate::new(peer.clone())?;
         let recipient = Arc::new(TrustedCertificate::new(peer)?);
         Self::with_validator(policy, credentials, Arc::new(pinned), Some(recipient))
@@ -63,7 +68,41 @@ impl Engine {
         let replay = policy
             .detect_replays
             .then(|| ReplayCache::new(policy.replay_cache_size, policy.replay_window + policy.clock_skew * 2));
-        Ok(Self { policy, credentials, validator, recipient, replay })
+        Ok(Self { policy, credentials, validator, recipient, replay, identity: None })
+    }
+
+    /// Expects the service to prove `identity` (a client engine): securing a request refuses a
+    /// recipient certificate that does not satisfy it, and opening a response refuses a signer
+    /// that does not.
+    pub fn expecting_identity(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// The identity the service must prove, if any.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.identity.as_ref()
+    }
+
+    /// The counters of the certificate validator's verified-certificate cache (zeros for a
+    /// validator without one). A reloaded configuration is a new engine with a fresh cache.
+    pub fn certificate_cache_stats(&self) -> CacheStats {
+        self.validator.cache_stats()
+    }
+
+    /// The certificate a request is encrypted for must pass validation, allow key encipherment
+    /// and satisfy the expected identity.
+    fn check_recipient(&self) -> Result<(), Error> {
+        let Some(recipient) = &self.recipient else {
+            return Ok(());
+        };
+        self.validator.validate_der(recipient.certificate.der())?;
+        check_key_encipherment(&recipient.certificate)?;
+        self.check_identity(&recipient.certificate)
+    }
+
+    fn check_identity(&self, certificate: &Certificate) -> Result<(), Error> {
+        self.identity.as_ref().map_or(Ok(()), |identity| identity.check(certificate))
     }
 
     /// The policy.
@@ -90,6 +129,9 @@ impl Engine {
         now: OffsetDateTime,
     ) -> Result<Secured, Error> {
         check_exchange_profile(self, exchange)?;
+        if exchange.is_none() {
+            self.check_recipient()?;
+        }
         match self.policy.profile {
             Profile::Wss10 => secure::secure(self, envelope, exchange, now),
             Profile::WcfMutualCertificate => crate::wcf::secure(self, envelope, exchange, now),
@@ -105,10 +147,16 @@ impl Engine {
     /// [`Engine::open`] at a given time.
     pub fn open_at(&self, envelope: &[u8], exchange: Option<&Exchange>, now: OffsetDateTime) -> Result<Opened, Error> {
         check_exchange_profile(self, exchange)?;
-        match self.policy.profile {
+        let opened = match self.policy.profile {
             Profile::Wss10 => open::open(self, envelope, exchange, now),
             Profile::WcfMutualCertificate => crate::wcf::open(self, envelope, exchange, now),
+        }?;
+        if exchange.is_some()
+            && let Some(signer) = &opened.exchange.peer
+        {
+            self.check_identity(&signer.certificate)?;
         }
+        Ok(opened)
     }
 }
 

@@ -11,7 +11,7 @@ pub(crate) mod decrypt;
 mod engine;
 mod exchange;
 mod header;
-mod open;
+pub(crate) mod open;
 mod policy;
 mod replay;
 mod report;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::ProtectionOrder;
 use super::decrypt::{self, Decrypted, Position};
 use super::engine::{Engine, Opened};
 use super::exchange::Exchange;
@@ -16,6 +15,7 @@ use super::report::{Report, Signer, TimestampReport};
 use super::timestamp::{check_freshness, format_time, read_timestamp};
 use super::token::{self, TokenReference};
 use super::trust::TrustedCertificate;
+use super::{Policy, ProtectionOrder};
 use crate::dsig::{self, AcceptedAlgorithms, VerificationKey};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
@@ -136,37 +136,32 @@ fn resolve_signer(
     }
 }
 
-fn not_signed(what: &str) -> Error {
+pub(crate) fn not_signed(what: &str) -> Error {
     Error::new(ErrorCode::NotSigned, format!("{what} is not covered by a verified signature"))
 }
 
-fn clark(element: &Element<'_, '_>) -> String {
+pub(crate) fn clark(element: &Element<'_, '_>) -> String {
     format!("{{{}}}{}", element.namespace(), element.local_name())
 }
 
-/// Enforces the policy on the envelope the application will read, and builds the result.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    engine: &Engine,
+/// Enforces the signature policy on positions, for both profiles: the Body, the Timestamp (which
+/// must also be fresh) and each configured header block must be covered by a verified signature
+/// where the application reads them. Records them in `report`.
+pub(crate) fn check_signed_parts(
+    policy: &Policy,
     doc: &Document<'_>,
     envelope: &Envelope,
-    header: &SecurityHeader,
-    verified: Verified,
-    decrypted: Option<&Decrypted>,
-    exchange: Option<&Exchange>,
+    timestamp: Option<ElementId>,
+    covered: impl Fn(ElementId) -> bool,
     now: OffsetDateTime,
-) -> Result<Opened, Error> {
-    let policy = &engine.policy;
-    let signer = verified.signer.clone().ok_or_else(|| not_signed("the message"))?;
-    let covered = |e: ElementId| verified.covered.contains(&e);
-    let mut report = Report { signer: Some(Signer::of(&signer.certificate)), ..Report::default() };
-
+    report: &mut Report,
+) -> Result<(), Error> {
     if !covered(envelope.body) {
         return Err(not_signed("the Body"));
     }
     report.signed.push("Body".to_owned());
-    match header.timestamps.first() {
-        Some(&timestamp) if covered(timestamp) => {
+    match timestamp {
+        Some(timestamp) if covered(timestamp) => {
             let lifetime = read_timestamp(doc, doc.element(timestamp))?;
             check_freshness(&lifetime, now, policy.clock_skew, policy.replay_window)?;
             report.signed.push("Timestamp".to_owned());
@@ -189,6 +184,27 @@ fn finish(
             report.signed.push(clark(&block));
         }
     }
+    Ok(())
+}
+
+/// Enforces the policy on the envelope the application will read, and builds the result.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    engine: &Engine,
+    doc: &Document<'_>,
+    envelope: &Envelope,
+    header: &SecurityHeader,
+    verified: Verified,
+    decrypted: Option<&Decrypted>,
+    exchange: Option<&Exchange>,
+    now: OffsetDateTime,
+) -> Result<Opened, Error> {
+    let policy = &engine.policy;
+    let signer = verified.signer.clone().ok_or_else(|| not_signed("the message"))?;
+    let covered = |e: ElementId| verified.covered.contains(&e);
+    let mut report = Report { signer: Some(Signer::of(&signer.certificate)), ..Report::default() };
+
+    check_signed_parts(policy, doc, envelope, header.timestamps.first().copied(), covered, now, &mut report)?;
 
     let parts = decrypted.map_or(&[][..], |d| d.parts.as_slice());
     let body = doc.element(envelope.body);

@@ -9,7 +9,7 @@ use super::exchange::Exchange;
 use super::timestamp::write_timestamp;
 use super::token::{self, WSSE11_NS};
 use super::trust::TrustedCertificate;
-use super::{KeyReference, ProtectionOrder, ReferenceListPlacement, WSA10_NS, WSA200408_NS};
+use super::{KeyReference, Policy, ProtectionOrder, ReferenceListPlacement, WSA10_NS, WSA200408_NS};
 use crate::crypto::{self, SymmetricKey};
 use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::encoding::push_attribute_value;
@@ -51,18 +51,7 @@ pub(crate) fn secure(
 ) -> Result<Secured, Error> {
     let policy = &engine.policy;
     let recipient = exchange.and_then(|e| e.peer.as_ref()).or(engine.recipient.as_ref());
-    let doc = Document::parse(input, &policy.limits.xml)?;
-    let envelope = Envelope::locate(&doc)?;
-    if envelope.security_header(&doc, policy.actor.as_deref())?.is_some() {
-        return Err(Error::new(
-            ErrorCode::SecurityHeaderPresent,
-            "the envelope already has a Security header for our role",
-        ));
-    }
-    let message_id = envelope
-        .blocks(&doc)
-        .find(|b| b.is(WSA10_NS, "MessageID") || b.is(WSA200408_NS, "MessageID"))
-        .map(|b| b.text().trim().to_owned());
+    let (doc, envelope, message_id) = prepare(input, policy)?;
     let mut ids = Ids { doc: &doc, next: 0 };
     let mut edits = Vec::new();
 
@@ -420,4 +409,22 @@ fn push_soap_attributes(out: &mut Vec<u8>, block: &Element<'_, '_>, soap_ns: &st
         push_attribute_value(out, &attribute.value());
         out.push(b'"');
     }
+}
+
+/// The start of securing, in both profiles: parses the envelope, refuses one that already has a
+/// Security header for our role, and finds its WS-Addressing MessageID.
+pub(crate) fn prepare<'a>(input: &'a [u8], policy: &Policy) -> Result<(Document<'a>, Envelope, Option<String>), Error> {
+    let doc = Document::parse(input, &policy.limits.xml)?;
+    let envelope = Envelope::locate(&doc)?;
+    if envelope.security_header(&doc, policy.actor.as_deref())?.is_some() {
+        return Err(Error::new(
+            ErrorCode::SecurityHeaderPresent,
+            "the envelope already has a Security header for our role",
+        ));
+    }
+    let message_id = envelope
+        .blocks(&doc)
+        .find(|b| b.is(WSA10_NS, "MessageID") || b.is(WSA200408_NS, "MessageID"))
+        .map(|b| b.text().trim().to_owned());
+    Ok((doc, envelope, message_id))
 }

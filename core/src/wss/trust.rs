@@ -1,5 +1,5 @@
-//! Who we trust to sign: the seam where certificate validation plugs in. Until chain validation
-//! lands, the peer's certificate is pinned by configuration.
+//! Who we trust to sign: the seam where certificate validation plugs in. The configured modes
+//! live in [`crate::trust`]; [`PinnedCertificate`] trusts exactly one certificate.
 
 use std::fmt;
 use std::sync::Arc;
@@ -46,6 +46,11 @@ pub trait CertificateValidator: Send + Sync + fmt::Debug {
     /// Finds a trusted certificate that a key identifier or issuer/serial names, for messages
     /// that do not carry the certificate.
     fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error>;
+
+    /// The counters of the validator's verified-certificate cache; zeros when it has none.
+    fn cache_stats(&self) -> crate::trust::CacheStats {
+        crate::trust::CacheStats::default()
+    }
 }
 
 /// Trusts exactly one certificate, configured out of band; every other certificate is refused.

@@ -289,6 +289,23 @@ static void custom_validator(const char *service_config, const wsseal_engine *cl
     wsseal_outcome_free(secured);
 }
 
+static void identities(void) {
+    size_t len = 0;
+    char *pem = read_file("service.pem", &len); /* CN=Contoso.com, no subjectAltName */
+    const char *dns = "<identity><dns value=\"contoso.com\"/></identity>";
+    const char *other = "<dns value=\"fabrikam.com\"/>";
+    const char *spn = "<servicePrincipalName value=\"host/contoso\"/>";
+    EXPECT(wsseal_identity_check(u8(pem), len, u8(dns), strlen(dns)), WSSEAL_OK);
+    EXPECT(wsseal_identity_check(u8(pem), len, u8(other), strlen(other)), WSSEAL_IDENTITY_MISMATCH);
+    EXPECT_TRUE(strstr(wsseal_last_error_message(), "fabrikam.com") != NULL);
+    EXPECT(wsseal_identity_check(u8(pem), len, u8(spn), strlen(spn)), WSSEAL_IDENTITY_UNSATISFIABLE);
+    EXPECT(wsseal_identity_check(u8(pem), len, u8("<dns"), 4), WSSEAL_IDENTITY_INVALID);
+    EXPECT(wsseal_identity_check(u8(pem), 10, u8(dns), strlen(dns)), WSSEAL_CREDENTIAL_INVALID);
+    EXPECT(wsseal_identity_check(NULL, 0, u8(dns), strlen(dns)), WSSEAL_NULL_ARGUMENT);
+    EXPECT(wsseal_identity_check(u8(pem), len, NULL, 0), WSSEAL_NULL_ARGUMENT);
+    free(pem);
+}
+
 int main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: %s CLIENT_CONFIG SERVICE_CONFIG REQUEST\n", argv[0]);
@@ -308,6 +325,7 @@ int main(int argc, char **argv) {
     exchange_states(client, service, request, len);
     batches(client, service, request, len);
     custom_validator(argv[2], client, request, len);
+    identities();
     wsseal_engine_free(service);
     wsseal_engine_free(client);
     free(request);

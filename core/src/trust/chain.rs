@@ -1,0 +1,266 @@
+//! ChainTrust: a path from the certificate to a configured anchor, then every check on it —
+//! signatures and their algorithms, validity periods, basicConstraints and pathLenConstraint,
+//! keyUsage, the extendedKeyUsage of our peer's role, key sizes, critical extensions and, with
+//! Offline revocation, the issuers' CRLs.
+
+use der::asn1::ObjectIdentifier;
+use time::OffsetDateTime;
+
+use super::{Revocation, TrustMaterial, ValidationSettings, algorithms};
+use crate::cert::Certificate;
+use crate::crypto::PublicKey;
+use crate::error::{Error, ErrorCode};
+
+/// `anyExtendedKeyUsage`.
+const ANY_PURPOSE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
+
+/// The extensions the checks below process; any other critical extension is refused.
+const PROCESSED: [&str; 8] = [
+    "2.5.29.15", // keyUsage
+    "2.5.29.37", // extendedKeyUsage
+    "2.5.29.19", // basicConstraints
+    "2.5.29.17", // subjectAltName
+    "2.5.29.14", // subjectKeyIdentifier
+    "2.5.29.35", // authorityKeyIdentifier
+    "2.5.29.32", // certificatePolicies (any policy is accepted)
+    "2.5.29.31", // cRLDistributionPoints
+];
+
+fn error(code: ErrorCode, message: String) -> Error {
+    Error::new(code, message)
+}
+
+fn describe(certificate: &Certificate) -> String {
+    format!("{} (SHA-1 {})", certificate.subject(), certificate.thumbprint_hex())
+}
+
+/// Validates `leaf` at `now`; the verdict holds until the returned time (the earliest notAfter of
+/// the path or nextUpdate of a CRL used).
+pub(crate) fn validate(
+    leaf: &Certificate,
+    material: &TrustMaterial,
+    settings: &ValidationSettings,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, Error> {
+    let path = build_path(leaf, material, settings)?;
+    let mut expires = OffsetDateTime::from_unix_timestamp(i64::from(i32::MAX)).unwrap_or(now);
+    for (depth, certificate) in path.iter().enumerate() {
+        check_validity(certificate, now)?;
+        check_key(certificate, settings)?;
+        check_critical(certificate)?;
+        if depth > 0 {
+            check_issuer(certificate, &path[..depth])?;
+        }
+        expires = expires.min(certificate.not_after());
+    }
+    check_end_entity(leaf, settings)?;
+    if settings.revocation == Revocation::Offline {
+        for pair in path.windows(2) {
+            let next_update = check_revocation(&pair[0], &pair[1], material, settings, now)?;
+            expires = next_update.map_or(expires, |next| expires.min(next));
+        }
+    }
+    Ok(expires)
+}
+
+/// A path from `leaf` to an anchor (the leaf first, the anchor last), by depth-first search over
+/// the anchors and intermediates whose subject is the issuer name, each signature checked.
+fn build_path(
+    leaf: &Certificate,
+    material: &TrustMaterial,
+    settings: &ValidationSettings,
+) -> Result<Vec<Certificate>, Error> {
+    let mut path = vec![leaf.clone()];
+    extend(&mut path, material, settings).map(|()| path)
+}
+
+fn extend(path: &mut Vec<Certificate>, material: &TrustMaterial, settings: &ValidationSettings) -> Result<(), Error> {
+    let current = path.last().cloned().ok_or_else(|| error(ErrorCode::CertificateChainBroken, "empty path".into()))?;
+    if material.anchors.contains(&current) {
+        return Ok(());
+    }
+    let candidates: Vec<&Certificate> = material
+        .anchors
+        .iter()
+        .chain(&material.intermediates)
+        .filter(|c| current.names_issuer(c) && !path.contains(c))
+        .collect();
+    let mut failure = if current.is_self_issued() {
+        error(
+            ErrorCode::CertificateUntrustedRoot,
+            format!("the chain ends at {}, a self-signed certificate that is not a trust anchor", describe(&current)),
+        )
+    } else {
+        error(
+            ErrorCode::CertificateChainBroken,
+            format!(
+                "no issuer {} of {} is among the trust anchors and intermediates",
+                current.issuer(),
+                describe(&current)
+            ),
+        )
+    };
+    if path.len() >= settings.max_path_length {
+        return Err(error(
+            ErrorCode::CertificateChainBroken,
+            format!("no trust anchor within {} certificates of {}", settings.max_path_length, describe(&path[0])),
+        ));
+    }
+    for candidate in candidates {
+        let x509 = current.x509();
+        let signed = algorithms::verify_signed(
+            &format_args!("certificate {}", describe(&current)),
+            &x509.signature_algorithm().oid,
+            &settings.signature_algorithms,
+            candidate.spki_der(),
+            current.tbs_der(),
+            x509.signature().raw_bytes(),
+        );
+        if let Err(e) = signed {
+            failure = e;
+            continue;
+        }
+        path.push(candidate.clone());
+        match extend(path, material, settings) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                path.pop();
+                if e.code() != ErrorCode::CertificateChainBroken || failure.code() == ErrorCode::CertificateChainBroken
+                {
+                    failure = e;
+                }
+            }
+        }
+    }
+    Err(failure)
+}
+
+fn check_validity(certificate: &Certificate, now: OffsetDateTime) -> Result<(), Error> {
+    if now < certificate.not_before() {
+        return Err(error(
+            ErrorCode::CertificateNotYetValid,
+            format!("certificate {} is not valid before {}", describe(certificate), certificate.not_before()),
+        ));
+    }
+    if now > certificate.not_after() {
+        return Err(error(
+            ErrorCode::CertificateExpired,
+            format!("certificate {} expired at {}", describe(certificate), certificate.not_after()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_key(certificate: &Certificate, settings: &ValidationSettings) -> Result<(), Error> {
+    let weak = |why: String| error(ErrorCode::CertificateWeak, format!("certificate {}: {why}", describe(certificate)));
+    let key =
+        PublicKey::from_spki_der(certificate.spki_der()).map_err(|e| weak(format!("its key cannot be used: {e}")))?;
+    if key.rsa_modulus().is_some() && key.bits() < settings.min_rsa_bits {
+        return Err(weak(format!("RSA-{} is under the minimum of {} bits", key.bits(), settings.min_rsa_bits)));
+    }
+    Ok(())
+}
+
+fn check_critical(certificate: &Certificate) -> Result<(), Error> {
+    match certificate.critical_extensions().iter().find(|oid| !PROCESSED.contains(&oid.to_string().as_str())) {
+        Some(oid) => Err(error(
+            ErrorCode::CertificateCriticalExtension,
+            format!(
+                "certificate {} has the critical extension {oid}, which wsseal does not process",
+                describe(certificate)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `issuer` issued `below[below.len() - 1]`: it must be a CA allowed to sign certificates, with
+/// room for the intermediates below it.
+fn check_issuer(issuer: &Certificate, below: &[Certificate]) -> Result<(), Error> {
+    let constraints = |why: String| {
+        error(ErrorCode::CertificateBasicConstraintsInvalid, format!("issuer {} {why}", describe(issuer)))
+    };
+    match issuer.basic_constraints() {
+        Some((true, path_len)) => {
+            // Intermediates between the issuer and the leaf, self-issued ones not counted.
+            let intermediates = below[1..].iter().filter(|c| !c.is_self_issued()).count();
+            if let Some(limit) = path_len
+                && intermediates > usize::from(limit)
+            {
+                return Err(constraints(format!(
+                    "allows {limit} intermediates below it, the path has {intermediates}"
+                )));
+            }
+        }
+        _ => return Err(constraints("is not a CA (basicConstraints cA is not set)".into())),
+    }
+    if issuer.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
+        return Err(error(
+            ErrorCode::CertificateKeyUsageInvalid,
+            format!("issuer {}: its keyUsage does not allow keyCertSign", describe(issuer)),
+        ));
+    }
+    Ok(())
+}
+
+/// The end entity: its key must be allowed to sign, and its purposes must include our peer's role.
+fn check_end_entity(leaf: &Certificate, settings: &ValidationSettings) -> Result<(), Error> {
+    check_signing_usage(leaf)?;
+    let purpose = settings.role.peer_purpose_oid();
+    if let Some(purposes) = leaf.extended_key_usage()
+        && !purposes.iter().any(|p| *p == purpose || *p == ANY_PURPOSE)
+    {
+        return Err(error(
+            ErrorCode::CertificateExtendedKeyUsageInvalid,
+            format!(
+                "certificate {} does not allow {} in its extendedKeyUsage",
+                describe(leaf),
+                settings.role.peer_purpose()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A signer's keyUsage, when present, must allow digitalSignature or nonRepudiation.
+pub(crate) fn check_signing_usage(certificate: &Certificate) -> Result<(), Error> {
+    if certificate.key_usage().is_some_and(|ku| !ku.digital_signature() && !ku.non_repudiation()) {
+        return Err(error(
+            ErrorCode::CertificateKeyUsageInvalid,
+            format!("certificate {}: its keyUsage does not allow digitalSignature", describe(certificate)),
+        ));
+    }
+    Ok(())
+}
+
+/// `certificate`, issued by `issuer`, against the issuer's current CRL; the CRL's nextUpdate.
+fn check_revocation(
+    certificate: &Certificate,
+    issuer: &Certificate,
+    material: &TrustMaterial,
+    settings: &ValidationSettings,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, Error> {
+    let crl = material
+        .crls
+        .iter()
+        .filter(|crl| crl.is_current(now))
+        .find(|crl| crl.issued_by(issuer, &settings.signature_algorithms))
+        .ok_or_else(|| {
+            error(
+                ErrorCode::CertificateRevocationUnknown,
+                format!(
+                    "no current CRL of {} signed by its key is configured, so the revocation of {} is unknown",
+                    issuer.subject(),
+                    describe(certificate)
+                ),
+            )
+        })?;
+    if crl.lists(certificate) {
+        return Err(error(
+            ErrorCode::CertificateRevoked,
+            format!("certificate {} is revoked by its issuer's CRL", describe(certificate)),
+        ));
+    }
+    Ok(crl.next_update())
+}
