@@ -279,6 +279,50 @@ enum wsseal_code
    */
   WSSEAL_EXCHANGE_INVALID = 603,
   /**
+   * The sidecar is at its admission limit (in-flight items or bytes); retry later.
+   */
+  WSSEAL_BUSY = 800,
+  /**
+   * A sidecar protocol frame cannot be decoded (truncated, inconsistent lengths, trailing bytes).
+   */
+  WSSEAL_FRAME_MALFORMED = 801,
+  /**
+   * A sidecar protocol frame is longer than the sidecar's `max_frame_bytes`.
+   */
+  WSSEAL_FRAME_TOO_LARGE = 802,
+  /**
+   * A sidecar protocol frame has a protocol version this sidecar does not speak.
+   */
+  WSSEAL_VERSION_UNSUPPORTED = 803,
+  /**
+   * A sidecar protocol frame names an operation that does not exist.
+   */
+  WSSEAL_OPERATION_UNKNOWN = 804,
+  /**
+   * A batch has more items than the sidecar's `max_batch_items`.
+   */
+  WSSEAL_BATCH_TOO_LARGE = 805,
+  /**
+   * An exchange token was not sealed by this sidecar's key, was altered, or belongs to another operation.
+   */
+  WSSEAL_TOKEN_INVALID = 806,
+  /**
+   * An exchange token is past its expiry.
+   */
+  WSSEAL_TOKEN_EXPIRED = 807,
+  /**
+   * The operation is defined by the protocol but not available in this build or configuration.
+   */
+  WSSEAL_OPERATION_UNSUPPORTED = 808,
+  /**
+   * The sidecar is shutting down and takes no new work.
+   */
+  WSSEAL_SHUTTING_DOWN = 809,
+  /**
+   * The sidecar failed internally while processing the item (a bug; the item was not processed).
+   */
+  WSSEAL_SIDECAR_INTERNAL = 810,
+  /**
    * A required pointer argument is NULL.
    */
   WSSEAL_NULL_ARGUMENT = 900,
