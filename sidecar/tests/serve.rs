@@ -78,9 +78,18 @@ async fn a_client_and_a_service_exchange_through_two_sidecars() {
     assert_eq!(results[2].error_code(), Some(ErrorCode::SoapStructure), "{}", code(&results[2]));
     assert_eq!(results[3].error_code(), Some(ErrorCode::MessageReplayed), "{}", code(&results[3]));
 
-    // check_identity is defined but needs the trust engine.
-    let identity = service.call(Op::CheckIdentity, &[(b"der", b"<Identity/>")]).await.unwrap();
-    assert_eq!(identity[0].error_code(), Some(ErrorCode::OperationUnsupported));
+    // check_identity: the service's certificate against the identity a client expects.
+    let service_der =
+        Identity::from_pem_files(&pki().join("service.pem"), &pki().join("service.key.pem")).unwrap().chain.remove(0);
+    let matches: &[u8] = b"<identity><dns value=\"contoso.com\"/></identity>";
+    let other: &[u8] = b"<identity><dns value=\"fabrikam.com\"/></identity>";
+    let items: Vec<(&[u8], &[u8])> =
+        vec![(&service_der, matches), (&service_der, other), (b"not DER", matches), (&service_der, b"<identity")];
+    let identity = service.call(Op::CheckIdentity, &items).await.unwrap();
+    assert!(identity[0].is_ok(), "{}", code(&identity[0]));
+    assert_eq!(identity[1].error_code(), Some(ErrorCode::IdentityMismatch), "{}", code(&identity[1]));
+    assert_eq!(identity[2].error_code(), Some(ErrorCode::CredentialInvalid), "{}", code(&identity[2]));
+    assert_eq!(identity[3].error_code(), Some(ErrorCode::IdentityInvalid), "{}", code(&identity[3]));
 
     // Health and metrics.
     assert_eq!(service_side.get("/healthz").0, 200);
@@ -90,7 +99,7 @@ async fn a_client_and_a_service_exchange_through_two_sidecars() {
     assert_eq!(service_side.metric("wsseal_items_total{operation=\"open_request\",code=\"DECRYPTION_FAILED\"}"), 1.0);
     assert_eq!(service_side.metric("wsseal_batch_duration_seconds_count{operation=\"open_request\"}"), 2.0);
     assert_eq!(client_side.metric("wsseal_items_total{operation=\"secure_request\",code=\"OK\"}"), 3.0);
-    assert_eq!(service_side.metric("wsseal_certificate_cache_hits_total"), 0.0);
+    assert!(service_side.get("/metrics").1.contains("wsseal_certificate_cache_misses_total "));
     assert!(service_side.get("/metrics").1.contains("# TYPE wsseal_batch_items histogram"));
 }
 

@@ -1,7 +1,10 @@
 //! The work of one batch, run on the crypto pool: each admitted item opens its token, goes
-//! through `Engine::process`, and has its new exchange state sealed into a token.
+//! through `Engine::process`, and has its new exchange state sealed into a token; or, for
+//! `check_identity`, is checked with `Identity::check`.
 
 use rayon::prelude::*;
+use wsseal_core::cert::Certificate;
+use wsseal_core::identity::Identity;
 use wsseal_core::{Engine, Error, ErrorCode, Operation};
 
 use crate::protocol::{ItemResult, Op, Request};
@@ -15,22 +18,24 @@ pub fn process(engine: &Engine, key: &TokenKey, request: &Request, admitted: usi
         .with_min_len(1)
         .map(|index| {
             let (first, second) = request.item(index);
-            match request.op.engine_operation() {
-                Some(operation) => item(engine, key, operation, first, second)
-                    .unwrap_or_else(|error| ItemResult::error(error.code(), error.message())),
-                None => unsupported(request.op),
-            }
+            let result = match request.op.engine_operation() {
+                Some(operation) => item(engine, key, operation, first, second),
+                None if request.op == Op::CheckIdentity => check_identity(first, second),
+                None => Err(Error::new(ErrorCode::OperationUnsupported, "this operation carries no items")),
+            };
+            result.unwrap_or_else(|error| ItemResult::error(error.code(), error.message()))
         })
         .collect()
 }
 
-/// The answer to an operation this build cannot do yet.
-fn unsupported(op: Op) -> ItemResult {
-    let message = match op {
-        Op::CheckIdentity => "check_identity needs the certificate trust of wsseal-core, not in this build",
-        _ => "this operation carries no items",
-    };
-    ItemResult::error(ErrorCode::OperationUnsupported, message)
+/// Whether the certificate (DER) satisfies the identity (WCF `<identity>` XML).
+fn check_identity(certificate: &[u8], identity: &[u8]) -> Result<ItemResult, Error> {
+    let certificate = Certificate::from_der(certificate)
+        .map_err(|e| Error::new(ErrorCode::CredentialInvalid, format!("certificate: {}", e.message())))?;
+    let identity =
+        std::str::from_utf8(identity).map_err(|_| Error::new(ErrorCode::ConfigInvalid, "the identity is not UTF-8"))?;
+    Identity::from_xml(identity)?.check(&certificate)?;
+    Ok(ItemResult::default())
 }
 
 fn item(
