@@ -118,6 +118,29 @@ static void null_arguments(const wsseal_engine *client, const char *request, siz
     wsseal_pool_free(NULL);
 }
 
+/* The sidecar client without a sidecar: a missing socket, NULL arguments, NULL handles. */
+static void sidecar_client(void) {
+    const char *missing = "/nonexistent/wsseal-misuse.sock";
+    wsseal_sidecar *client = (wsseal_sidecar *)1;
+    EXPECT(wsseal_sidecar_connect(u8(missing), strlen(missing), &client), WSSEAL_SIDECAR_CONNECTION);
+    EXPECT_TRUE(client == NULL);
+    EXPECT_TRUE(strstr(wsseal_last_error_message(), missing) != NULL);
+    EXPECT(wsseal_sidecar_connect(NULL, 0, &client), WSSEAL_NULL_ARGUMENT);
+    EXPECT(wsseal_sidecar_connect(u8(missing), strlen(missing), NULL), WSSEAL_NULL_ARGUMENT);
+    EXPECT(wsseal_sidecar_ping(NULL), WSSEAL_NULL_ARGUMENT);
+    wsseal_sidecar_result *result = (wsseal_sidecar_result *)1;
+    wsseal_sidecar_item item = {u8("<e/>"), 4, NULL, 0};
+    EXPECT(wsseal_sidecar_process(NULL, WSSEAL_SECURE_REQUEST, &item, 1, &result), WSSEAL_NULL_ARGUMENT);
+    EXPECT_TRUE(result == NULL);
+    EXPECT(wsseal_sidecar_process(NULL, WSSEAL_SECURE_REQUEST, &item, 1, NULL), WSSEAL_NULL_ARGUMENT);
+    EXPECT(wsseal_sidecar_result_code(NULL), WSSEAL_NULL_ARGUMENT);
+    EXPECT_TRUE(strcmp(wsseal_sidecar_result_message(NULL), "") == 0);
+    EXPECT_TRUE(wsseal_sidecar_result_envelope(NULL).data == NULL && wsseal_sidecar_result_token(NULL).len == 0);
+    EXPECT_TRUE(wsseal_sidecar_result_report_json(NULL).data == NULL);
+    wsseal_sidecar_result_free(NULL);
+    wsseal_sidecar_free(NULL);
+}
+
 static void bad_values(const wsseal_engine *client, const char *request, size_t len) {
     wsseal_outcome *outcome = NULL;
     wsseal_engine *engine = NULL;
@@ -320,6 +343,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     null_arguments(client, request, len);
+    sidecar_client();
     bad_values(client, request, len);
     bad_envelopes(client, service, request, len);
     exchange_states(client, service, request, len);
