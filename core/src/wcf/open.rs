@@ -20,11 +20,9 @@ use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
 use crate::wss::Signer;
 use crate::wss::decrypt::decryption_failed;
-use crate::wss::open::{check_signed_parts, not_signed};
+use crate::wss::open::{check_signed_parts, conclude, not_signed};
 use crate::wss::token::{self, TokenReference, WSSE11_NS};
-use crate::wss::{
-    Engine, Exchange, Opened, Profile, ProtectionOrder, Report, TrustedCertificate, WSA10_NS, WSA200408_NS,
-};
+use crate::wss::{Engine, Exchange, Opened, Profile, ProtectionOrder, Report, TrustedCertificate};
 use crate::xenc::XENC_NS;
 use crate::xenc::reader::{read_encrypted_data, read_encrypted_key, read_reference_list};
 use crate::xml::{Document, Element, ElementId};
@@ -474,14 +472,6 @@ fn verify(
     }
 }
 
-/// The text of a signed WS-Addressing header.
-fn signed_text(doc: &Document<'_>, envelope: &Envelope, covered: &[ElementId], local_name: &str) -> Option<String> {
-    envelope
-        .blocks(doc)
-        .find(|b| (b.is(WSA10_NS, local_name) || b.is(WSA200408_NS, local_name)) && covered.contains(&b.id()))
-        .map(|b| b.text().trim().to_owned())
-}
-
 /// Enforces the policy on the envelope the application will read, and builds the result.
 #[allow(clippy::too_many_arguments)]
 fn finish(
@@ -556,26 +546,16 @@ fn finish(
         }
     }
 
-    let message_id = signed_text(doc, envelope, &verified.covered, "MessageID");
-    if let (Some(expected), Some(relates_to)) =
-        (exchange.and_then(|e| e.message_id.as_deref()), signed_text(doc, envelope, &verified.covered, "RelatesTo"))
-        && relates_to != expected
-    {
-        return Err(Error::new(
-            ErrorCode::ResponseMismatch,
-            format!("the response relates to {relates_to}, not to our request {expected}"),
-        ));
-    }
-    if let (Some(replay), Some(value)) = (&engine.replay, verified.values.first()) {
-        replay.check(value)?;
-    }
-    report.message_id = message_id.clone();
-
-    let envelope_bytes = if policy.keep_security_header {
-        doc.input().to_vec()
-    } else {
-        splice::apply(doc.input(), vec![Edit::replace(doc.element(header.element).span(), Vec::new())]).bytes
-    };
+    let (message_id, envelope_bytes) = conclude(
+        engine,
+        doc,
+        envelope,
+        header.element,
+        &verified.covered,
+        verified.values.first(),
+        exchange,
+        &mut report,
+    )?;
     let exchange = match exchange {
         None => Exchange {
             peer: verified.signer,

@@ -242,26 +242,16 @@ fn finish(
         report.encrypted.push("Signature".to_owned());
     }
 
-    let message_id = signed_text(doc, envelope, &verified, "MessageID");
-    if let (Some(expected), Some(relates_to)) =
-        (exchange.and_then(|e| e.message_id.as_deref()), signed_text(doc, envelope, &verified, "RelatesTo"))
-        && relates_to != expected
-    {
-        return Err(Error::new(
-            ErrorCode::ResponseMismatch,
-            format!("the response relates to {relates_to}, not to our request {expected}"),
-        ));
-    }
-    if let (Some(replay), Some(value)) = (&engine.replay, verified.values.first()) {
-        replay.check(value)?;
-    }
-    report.message_id = message_id.clone();
-
-    let envelope_bytes = if policy.keep_security_header {
-        doc.input().to_vec()
-    } else {
-        splice::apply(doc.input(), vec![Edit::replace(doc.element(header.element).span(), Vec::new())]).bytes
-    };
+    let (message_id, envelope_bytes) = conclude(
+        engine,
+        doc,
+        envelope,
+        header.element,
+        &verified.covered,
+        verified.values.first(),
+        exchange,
+        &mut report,
+    )?;
     Ok(Opened {
         envelope: envelope_bytes,
         report,
@@ -270,9 +260,45 @@ fn finish(
 }
 
 /// The text of a signed WS-Addressing header.
-fn signed_text(doc: &Document<'_>, envelope: &Envelope, verified: &Verified, local_name: &str) -> Option<String> {
+fn signed_text(doc: &Document<'_>, envelope: &Envelope, covered: &[ElementId], local_name: &str) -> Option<String> {
     envelope
         .blocks(doc)
-        .find(|b| (b.is(WSA10_NS, local_name) || b.is(WSA200408_NS, local_name)) && verified.covered.contains(&b.id()))
+        .find(|b| (b.is(WSA10_NS, local_name) || b.is(WSA200408_NS, local_name)) && covered.contains(&b.id()))
         .map(|b| b.text().trim().to_owned())
+}
+
+/// The end of opening, for both profiles: the signed MessageID (recorded in `report`), the check
+/// that a response's signed RelatesTo names our request, replay detection on the first signature
+/// value, and the envelope handed on (without the Security header unless configured to keep it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn conclude(
+    engine: &Engine,
+    doc: &Document<'_>,
+    envelope: &Envelope,
+    security: ElementId,
+    covered: &[ElementId],
+    first_value: Option<&Vec<u8>>,
+    exchange: Option<&Exchange>,
+    report: &mut Report,
+) -> Result<(Option<String>, Vec<u8>), Error> {
+    let message_id = signed_text(doc, envelope, covered, "MessageID");
+    if let (Some(expected), Some(relates_to)) =
+        (exchange.and_then(|e| e.message_id.as_deref()), signed_text(doc, envelope, covered, "RelatesTo"))
+        && relates_to != expected
+    {
+        return Err(Error::new(
+            ErrorCode::ResponseMismatch,
+            format!("the response relates to {relates_to}, not to our request {expected}"),
+        ));
+    }
+    if let (Some(replay), Some(value)) = (&engine.replay, first_value) {
+        replay.check(value)?;
+    }
+    report.message_id = message_id.clone();
+    let envelope_bytes = if engine.policy.keep_security_header {
+        doc.input().to_vec()
+    } else {
+        splice::apply(doc.input(), vec![Edit::replace(doc.element(security).span(), Vec::new())]).bytes
+    };
+    Ok((message_id, envelope_bytes))
 }
