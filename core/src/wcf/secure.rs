@@ -193,17 +193,18 @@ pub(crate) fn secure(
 
     let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
     let mut values = Vec::with_capacity(2);
+    // The Body content, encrypted (in either protection order).
+    let mut body_edits = Vec::new();
+    if let Some(id) = &body_data_id {
+        let content = doc.element(envelope.body).content_span();
+        body_edits.push(Edit::replace(
+            content.clone(),
+            writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
+        ));
+    }
     let output = if policy.protection_order == ProtectionOrder::EncryptBeforeSign {
         // Encrypt the Body content, then sign the ciphertext; signatures stay in clear.
-        let mut edits = Vec::new();
-        if let Some(id) = &body_data_id {
-            let content = doc.element(envelope.body).content_span();
-            edits.push(Edit::replace(
-                content.clone(),
-                writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
-            ));
-        }
-        let encrypted = splice::apply(&prepared.bytes, edits);
+        let encrypted = splice::apply(&prepared.bytes, body_edits);
         let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
         let mut tail = Vec::with_capacity(4096);
         writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
@@ -220,14 +221,7 @@ pub(crate) fn secure(
         let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
         splice::apply(&encrypted.bytes, edits).bytes
     } else {
-        let mut edits = Vec::new();
-        if let Some(id) = &body_data_id {
-            let content = doc.element(envelope.body).content_span();
-            edits.push(Edit::replace(
-                content.clone(),
-                writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
-            ));
-        }
+        let mut edits = body_edits;
         // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
         let mut tail = Vec::with_capacity(4096);
         let mut signature_data_ids = signature_data_id.iter().chain(endorsing_data_id.iter());
