@@ -312,6 +312,9 @@ impl Response {
         if header[0] != VERSION {
             return Err(format!("the response has protocol version {}", header[0]));
         }
+        if header[2..4] != [0, 0] {
+            return Err("the response's reserved flags are not zero".into());
+        }
         let truncated = || "the response is truncated".to_owned();
         let id = reader.u32().ok_or_else(truncated)?;
         let status = reader.u32().ok_or_else(truncated)?;

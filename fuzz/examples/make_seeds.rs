@@ -125,7 +125,8 @@ fn make_keys(dir: &Path) {
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca = CertifiedIssuer::self_signed(params, rsa()).expect("the CA");
     std::fs::create_dir_all(dir).expect("the fixtures directory");
-    for (name, purpose) in [("client", ExtendedKeyUsagePurpose::ClientAuth), ("service", ExtendedKeyUsagePurpose::ServerAuth)]
+    for (name, purpose) in
+        [("client", ExtendedKeyUsagePurpose::ClientAuth), ("service", ExtendedKeyUsagePurpose::ServerAuth)]
     {
         let key = rsa();
         let mut params = CertificateParams::default();
