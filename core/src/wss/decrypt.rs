@@ -106,6 +106,13 @@ pub(crate) fn decrypt(
     if targets.is_empty() {
         return Ok(None);
     }
+    // Every key is an RSA private-key operation before any signature is checked: embedded keys
+    // count with the header's against the token limit.
+    let embedded = targets.iter().filter(|(_, source)| matches!(source, KeySource::Embedded(_))).count();
+    let max_keys = policy.limits.max_tokens;
+    if encrypted_keys.len() + embedded > max_keys {
+        return Err(Error::new(ErrorCode::SecurityLimitExceeded, format!("more than {max_keys} EncryptedKeys")));
+    }
 
     let mut keys: Vec<Option<SymmetricKey>> = vec![None; encrypted_keys.len()];
     let mut edits = Vec::with_capacity(targets.len());

@@ -129,7 +129,8 @@ pub struct SecurityLimits {
     pub max_encrypted_data: usize,
     /// Signatures in the Security header.
     pub max_signatures: usize,
-    /// Tokens (BinarySecurityToken, EncryptedKey) in the Security header.
+    /// Tokens (BinarySecurityToken, EncryptedKey) in the Security header; EncryptedKeys embedded in
+    /// EncryptedData count with the header's.
     pub max_tokens: usize,
 }
 
