@@ -4,8 +4,10 @@
 mod common;
 
 use wsseal_core::ErrorCode;
+use wsseal_core::config::Config;
 use wsseal_core::crypto::{SymmetricKey, encrypt_data};
 use wsseal_core::protocol::{PREFIX_LEN, Response};
+use wsseal_core::wcf::import::{ImportOptions, import};
 use wsseal_core::wss::token::{WSSE11_NS, write_certificate_reference};
 use wsseal_core::wss::{KeyReference, Policy, TrustedCertificate};
 use wsseal_core::xenc::EncryptionType;
@@ -66,4 +68,20 @@ fn embedded_encrypted_keys_are_bounded_before_any_is_unwrapped() {
     // Under the limit the keys are unwrapped and the message fails later, on its policy.
     let error = service.open(&hostile(2), None).unwrap_err();
     assert_ne!(error.code(), ErrorCode::SecurityLimitExceeded, "{error}");
+}
+
+/// wcf_import: an `x509FindType` wsseal does not know was copied into the TOML, which then did not
+/// load; the import refuses it with a reason, and a padded known one is written trimmed.
+#[test]
+fn an_unknown_find_type_is_refused_by_the_import() {
+    let client = include_str!("wcf_data/client.config");
+    let options = ImportOptions::default();
+    let unknown = client.replacen("x509FindType=\"FindBySubjectName\"", "x509FindType=\"FindByS]bjectName\"", 2);
+    let error = import(&unknown, &options).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::ConfigInvalid);
+    assert!(error.message().contains("FindByS]bjectName"), "{error}");
+    let padded = client.replacen("x509FindType=\"FindBySubjectName\"", "x509FindType=\" FindBySubjectName \"", 2);
+    let toml = import(&padded, &options).unwrap();
+    assert!(toml.contains("find_type = \"FindBySubjectName\""), "{toml}");
+    Config::from_toml(&toml, "/nonexistent").unwrap().policy().unwrap();
 }

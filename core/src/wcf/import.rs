@@ -9,6 +9,7 @@
 //! credential type `Windows`, so they must be written). Anything else is refused with a reason.
 
 use crate::error::{Error, ErrorCode};
+use crate::trust::FindType;
 use crate::xml::{Document, Element, Limits};
 
 /// What to import.
@@ -80,8 +81,14 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
                 .and_then(|b| child(b, "clientCredentials"));
             let service = credentials.and_then(|c| child(c, "serviceCertificate"));
             (
-                credentials.and_then(|c| child(c, "clientCertificate")).map(|c| store_reference(c, "CurrentUser")),
-                service.and_then(|s| child(s, "defaultCertificate")).map(|c| store_reference(c, "CurrentUser")),
+                credentials
+                    .and_then(|c| child(c, "clientCertificate"))
+                    .map(|c| store_reference(c, "CurrentUser"))
+                    .transpose()?,
+                service
+                    .and_then(|s| child(s, "defaultCertificate"))
+                    .map(|c| store_reference(c, "CurrentUser"))
+                    .transpose()?,
                 service.and_then(|s| child(s, "authentication")),
             )
         }
@@ -89,7 +96,10 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
             let credentials = behavior(model, "serviceBehaviors", endpoint.behavior.as_deref())?
                 .and_then(|b| child(b, "serviceCredentials"));
             (
-                credentials.and_then(|c| child(c, "serviceCertificate")).map(|c| store_reference(c, "LocalMachine")),
+                credentials
+                    .and_then(|c| child(c, "serviceCertificate"))
+                    .map(|c| store_reference(c, "LocalMachine"))
+                    .transpose()?,
                 None,
                 credentials.and_then(|c| child(c, "clientCertificate")).and_then(|c| child(c, "authentication")),
             )
@@ -120,7 +130,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<String, Error> {
                 identity_lines.push(format!("certificate = {}", quoted(&encoded)));
             }
             "certificateReference" => {
-                let reference = store_reference(claim, "LocalMachine");
+                let reference = store_reference(claim, "LocalMachine")?;
                 identity_lines.push(format!("certificate_reference = {reference}"));
                 peer = peer.or(Some(reference));
             }
@@ -257,16 +267,21 @@ fn behavior<'d, 'a>(model: Element<'d, 'a>, kind: &str, name: Option<&str>) -> R
     }
 }
 
-/// A certificate store reference as a TOML inline table, with WCF's defaults.
-fn store_reference(element: Element<'_, '_>, default_location: &str) -> String {
+/// A certificate store reference as a TOML inline table, with WCF's defaults. An `x509FindType`
+/// wsseal cannot look up is refused here, not in the configuration it would be written to.
+fn store_reference(element: Element<'_, '_>, default_location: &str) -> Result<String, Error> {
     let get = |key: &str, default: &str| attribute(&element, key).unwrap_or_else(|| default.into());
-    format!(
+    let find_type = get("x509FindType", "FindBySubjectDistinguishedName");
+    if FindType::from_name(&find_type).is_none() {
+        return Err(invalid(format!("x509FindType {find_type:?} is not one wsseal can look up")));
+    }
+    Ok(format!(
         "{{ location = {}, name = {}, find_type = {}, find_value = {} }}",
         quoted(&get("storeLocation", default_location)),
         quoted(&get("storeName", "My")),
-        quoted(&get("x509FindType", "FindBySubjectDistinguishedName")),
+        quoted(find_type.trim()),
         quoted(&get("findValue", "")),
-    )
+    ))
 }
 
 /// A TOML basic string.
