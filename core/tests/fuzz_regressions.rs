@@ -58,9 +58,8 @@ fn embedded_encrypted_keys_are_bounded_before_any_is_unwrapped() {
             write_encrypted_data(&mut blocks, &id, EncryptionType::Element, suite.encryption, Some(&key_info), &cipher);
             blocks.extend_from_slice(b"</h:EncryptedHeader>");
         }
-        let text = String::from_utf8(secured.clone()).unwrap();
-        let at = text.find("</s:Header>").unwrap();
-        [text[..at].as_bytes(), &blocks, text[at..].as_bytes()].concat()
+        let at = secured.windows(11).position(|w| w == b"</s:Header>").unwrap();
+        [&secured[..at], &blocks, &secured[at..]].concat()
     };
     let limit = service.policy().limits.max_tokens;
     let error = service.open(&hostile(limit + 1), None).unwrap_err();
