@@ -225,8 +225,9 @@ async fn reloads_under_load_lose_nothing_and_a_bad_file_keeps_the_engine() {
     let dir = sidecar.dir.path().to_path_buf();
     let (certificate, key) = (dir.join("service.pem"), dir.join("service.key.pem"));
     let good_key = std::fs::read(&key).unwrap();
-    let reloads =
-        |sidecar: &Sidecar, result: &str| sidecar.metric(&format!("wsseal_reloads_total{{result=\"{result}\"}}"));
+    let reloads = |sidecar: &Sidecar, result: &str| {
+        sidecar.metric(&format!("wsseal_reloads_total{{material=\"engine\",result=\"{result}\"}}"))
+    };
     let wait_for = |sidecar: &Sidecar, result: &str, at_least: f64| {
         let started = std::time::Instant::now();
         while reloads(sidecar, result) < at_least {
@@ -253,7 +254,7 @@ async fn reloads_under_load_lose_nothing_and_a_bad_file_keeps_the_engine() {
     let count = load.await.unwrap();
     assert!(count >= 10);
     assert!(sidecar.running());
-    assert!(sidecar.log().contains("reload failed; keeping the engine"));
+    assert!(sidecar.log().contains("reload failed; keeping the old one"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
