@@ -125,3 +125,39 @@ impl ClientCertVerifier for ClientVerifier {
         self.pinned.algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider() -> Arc<CryptoProvider> {
+        Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    }
+
+    #[test]
+    fn names_match_the_common_name_a_dns_name_or_the_whole_subject() {
+        let mut params = rcgen::CertificateParams::new(vec!["api.example.com".to_owned()]).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Cohowinery.com");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Coho");
+        let der = params.self_signed(&rcgen::KeyPair::generate().unwrap()).unwrap().der().to_vec();
+        let carries = |name: &str| carries_name(&der, &[name.to_owned()]);
+        assert!(carries("cohowinery.com"));
+        assert!(carries("API.example.com"));
+        assert!(carries("CN=Cohowinery.com,O=Coho"));
+        assert!(!carries("CN=Cohowinery.com,O=Other"));
+        assert!(!carries("example.com"));
+        assert!(!carries("Coho"));
+        assert!(!carries_name(b"not DER", &["cohowinery.com".to_owned()]));
+    }
+
+    #[test]
+    fn an_allow_list_must_admit_someone_and_names_need_a_ca() {
+        let nobody = ClientVerifier::new(AllowedClients::default(), &provider()).unwrap_err();
+        assert_eq!(nobody.code(), ErrorCode::ConfigInvalid);
+        let names_only =
+            AllowedClients { names: vec!["a".into()], fingerprints: vec!["00".repeat(32)], ..Default::default() };
+        assert!(ClientVerifier::new(names_only, &provider()).unwrap_err().message().contains("need a client CA"));
+        let not_a_ca = AllowedClients { authorities: vec![CertificateDer::from(vec![1, 2, 3])], ..Default::default() };
+        assert_eq!(ClientVerifier::new(not_a_ca, &provider()).unwrap_err().code(), ErrorCode::ConfigInvalid);
+    }
+}
