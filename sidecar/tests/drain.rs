@@ -13,7 +13,9 @@ use wsseal_sidecar::client::{Client, ClientError};
 use wsseal_sidecar::protocol::{ItemResult, Op};
 
 /// Items of the batch in flight at SIGTERM: on one crypto thread it outlasts the test's steps.
-const LONG_BATCH: usize = 1000;
+const LONG_BATCH: usize = 2000;
+/// The configuration that keeps the batch long: one crypto thread, and room for the batch.
+const SLOW: &str = "[workers]\nthreads = 1\n[limits]\nmax_batch_items = 2000\n";
 
 async fn drain(mut sidecar: Sidecar, client: Client) -> Sidecar {
     let client = Arc::new(client);
@@ -61,7 +63,7 @@ async fn drain(mut sidecar: Sidecar, client: Client) -> Sidecar {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_over_the_unix_socket_finishes_the_admitted_and_refuses_the_late() {
-    let sidecar = Sidecar::loopback("[workers]\nthreads = 1\n");
+    let sidecar = Sidecar::loopback(SLOW);
     let client = Client::connect_unix(&sidecar.socket).await.unwrap();
     let sidecar = drain(sidecar, client).await;
     assert!(!sidecar.socket.exists(), "the socket file is left behind");
@@ -76,7 +78,7 @@ async fn sigterm_over_quic_finishes_the_admitted_and_refuses_the_late() {
         &pki.join("service.key.pem"),
         &format!("allowed_clients = [\"{client_pin}\"]"),
     );
-    let sidecar = Sidecar::loopback(&format!("{quic}[workers]\nthreads = 1\n"));
+    let sidecar = Sidecar::loopback(&format!("{quic}{SLOW}"));
     let address = sidecar.quic.unwrap();
     let server_pin = identity(pki, "service").fingerprint();
     let client = Client::connect_quic(address, identity(pki, "client"), &server_pin).await.unwrap();
