@@ -6,6 +6,7 @@
 mod support;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use support::{Sidecar, identity, pki, quic_section, request};
 use wsseal_core::ErrorCode;
@@ -17,7 +18,13 @@ const LONG_BATCH: usize = 2000;
 /// The configuration that keeps the batch long: one crypto thread, and room for the batch.
 const SLOW: &str = "[workers]\nthreads = 1\n[limits]\nmax_batch_items = 2000\n";
 
-async fn drain(mut sidecar: Sidecar, client: Client) -> Sidecar {
+/// Runs the drain scenario on `client`'s connection; `connect` opens a new connection, which the
+/// draining server must refuse at once.
+async fn drain<F: std::future::Future<Output = Result<Client, ClientError>>>(
+    mut sidecar: Sidecar,
+    client: Client,
+    connect: impl FnOnce() -> F,
+) -> Sidecar {
     let client = Arc::new(client);
     let requests: Vec<Vec<u8>> = (0..LONG_BATCH).map(request).collect();
     let long = {
@@ -47,6 +54,8 @@ async fn drain(mut sidecar: Sidecar, client: Client) -> Sidecar {
         Err(ClientError::Refused(code, _)) => assert_eq!(code, ErrorCode::ShuttingDown.value()),
         other => panic!("a ping while draining: {other:?}"),
     }
+    let refused = tokio::time::timeout(Duration::from_secs(5), connect()).await;
+    assert!(matches!(refused, Ok(Err(_))), "a new connection while draining was not refused at once");
     assert!(!long.is_finished(), "the admitted batch was expected to outlast the late ones");
     assert_eq!(sidecar.metric("wsseal_items_total{operation=\"secure_request\",code=\"SHUTTING_DOWN\"}"), 3.0);
 
@@ -65,7 +74,8 @@ async fn drain(mut sidecar: Sidecar, client: Client) -> Sidecar {
 async fn sigterm_over_the_unix_socket_finishes_the_admitted_and_refuses_the_late() {
     let sidecar = Sidecar::loopback(SLOW);
     let client = Client::connect_unix(&sidecar.socket).await.unwrap();
-    let sidecar = drain(sidecar, client).await;
+    let socket = sidecar.socket.clone();
+    let sidecar = drain(sidecar, client, || async move { Client::connect_unix(&socket).await }).await;
     assert!(!sidecar.socket.exists(), "the socket file is left behind");
 }
 
@@ -82,5 +92,5 @@ async fn sigterm_over_quic_finishes_the_admitted_and_refuses_the_late() {
     let address = sidecar.quic.unwrap();
     let server_pin = identity(pki, "service").fingerprint();
     let client = Client::connect_quic(address, identity(pki, "client"), &server_pin).await.unwrap();
-    drain(sidecar, client).await;
+    drain(sidecar, client, || Client::connect_quic(address, identity(pki, "client"), &server_pin)).await;
 }

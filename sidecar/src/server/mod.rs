@@ -157,10 +157,10 @@ impl Server {
             );
             listeners.push(tokio::spawn(accept));
         }
-        if let Some(endpoint) = quic.clone() {
-            let accept = accept_quic(shared.clone(), endpoint, connections.clone(), open.clone(), lifecycle.watch());
-            listeners.push(tokio::spawn(accept));
-        }
+        // The QUIC listener refuses connections while draining: it ends when the server closes.
+        let quic_listener = quic.clone().map(|endpoint| {
+            tokio::spawn(accept_quic(shared.clone(), endpoint, connections.clone(), open.clone(), lifecycle.watch()))
+        });
         let http = http.map(|listener| tokio::spawn(http::serve(shared.clone(), listener, lifecycle.watch())));
         let poll = Duration::from_millis(settings.reload.poll_millis);
         let grace = settings.grace();
@@ -179,6 +179,9 @@ impl Server {
         }
         let finished = tokio::time::timeout_at(deadline, lifecycle.admitted_work_done()).await.is_ok();
         lifecycle.close();
+        if let Some(listener) = quic_listener {
+            let _ = listener.await;
+        }
         drop(open);
         if !finished || tokio::time::timeout_at(deadline, closed.recv()).await.is_err() {
             tracing::warn!("the grace period ended with work in flight");
@@ -279,8 +282,9 @@ async fn accept_unix(
     }
 }
 
-/// Accepts QUIC connections until the server drains; each bidirectional stream is served like
-/// a Unix connection (streams opened while draining too, until the server closes).
+/// Accepts QUIC connections until the server drains, then refuses them until it closes; each
+/// bidirectional stream is served like a Unix connection (streams opened while draining too,
+/// until the server closes).
 async fn accept_quic(
     shared: Arc<Shared>,
     endpoint: quinn::Endpoint,
@@ -290,7 +294,7 @@ async fn accept_quic(
 ) {
     loop {
         let incoming = tokio::select! {
-            _ = lifecycle.reached(Phase::Draining) => return,
+            _ = lifecycle.reached(Phase::Draining) => break,
             incoming = endpoint.accept() => incoming,
         };
         let Some(incoming) = incoming else { return };
@@ -325,5 +329,14 @@ async fn accept_quic(
             }
             drop((slot, open));
         });
+    }
+    // Draining: new connections are refused at once rather than left waiting for the close.
+    loop {
+        let incoming = tokio::select! {
+            _ = lifecycle.reached(Phase::Closing) => return,
+            incoming = endpoint.accept() => incoming,
+        };
+        let Some(incoming) = incoming else { return };
+        incoming.refuse();
     }
 }
