@@ -66,11 +66,11 @@ impl NameConstraints {
     }
 
     /// Are the names of `certificate` (subject, its emailAddress attributes when there is no
-    /// subjectAltName, the subjectAltName dNSName, rfc822Name and directoryName entries, and the
-    /// common name as a DNS name when no dNSName is present) within the constraints? The reason
-    /// when not.
-    pub(crate) fn check(&self, certificate: &Certificate) -> Result<(), String> {
-        let names = Names::of(certificate)?;
+    /// subjectAltName, the subjectAltName dNSName, rfc822Name and directoryName entries, and for an
+    /// end entity the common name as a DNS name when no dNSName is present) within the
+    /// constraints? The reason when not.
+    pub(crate) fn check(&self, certificate: &Certificate, end_entity: bool) -> Result<(), String> {
+        let names = Names::of(certificate, end_entity)?;
         let (permitted, excluded) = (&self.permitted, &self.excluded);
         for name in &names.dns {
             check_form("dNSName", name, &permitted.dns, &excluded.dns, |base| dns_within(name, base))?;
@@ -127,7 +127,7 @@ impl Subtrees {
 }
 
 impl<'c> Names<'c> {
-    fn of(certificate: &'c Certificate) -> Result<Self, String> {
+    fn of(certificate: &'c Certificate, end_entity: bool) -> Result<Self, String> {
         let tbs = certificate.x509().tbs_certificate();
         let san = match tbs.filter_extensions::<SubjectAltName>().next() {
             Some(Ok((_, SubjectAltName(names)))) => Some(names),
@@ -151,9 +151,10 @@ impl<'c> Names<'c> {
             }
         }
         names.dns = certificate.dns_names().iter().map(String::as_str).collect();
-        // The identity check reads the common name as a DNS name when there is no dNSName: so do
-        // the constraints, or a constrained CA could issue for any host through the CN.
-        if names.dns.is_empty()
+        // The identity check reads an end entity's common name as a DNS name when there is no
+        // dNSName: so do the constraints, or a constrained CA could issue for any host by CN.
+        if end_entity
+            && names.dns.is_empty()
             && let Some(cn) = certificate.common_name().filter(|cn| looks_like_host(cn))
         {
             names.dns.push(cn);

@@ -265,8 +265,8 @@ fn check_name_constraints(issuer: &Certificate, below: &[Certificate]) -> Result
         ));
     }
     let subject_to = below.iter().enumerate().filter(|(index, c)| *index == 0 || !c.is_self_issued());
-    for (_, certificate) in subject_to {
-        constraints.check(certificate).map_err(|why| {
+    for (index, certificate) in subject_to {
+        constraints.check(certificate, index == 0).map_err(|why| {
             error(
                 ErrorCode::CertificateNameConstraintsViolated,
                 format!(

@@ -33,7 +33,8 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-fn ca_params(name: &str, path_len: Option<u8>) -> CertificateParams {
+/// CA parameters: valid for a year, keyCertSign and cRLSign, basicConstraints with `path_len`.
+pub fn ca_params(name: &str, path_len: Option<u8>) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, name);
     params.not_before = now() - Duration::days(1);
