@@ -292,3 +292,41 @@ fn path_search_through_cross_signed_message_certificates_is_bounded() {
     // Not a timing target: a sanity bound far above 32 verifications, far below thousands.
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+fn pem(certificate: &Certificate) -> String {
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", encode_base64(certificate.der()))
+}
+
+#[test]
+fn include_chain_sends_our_issuers_after_our_token() {
+    let setup = Setup::new();
+    let root = pki::certificate(&setup.root);
+    let bundle = [pem(&setup.client), pem(&setup.intermediate()), pem(&root)].concat();
+    std::fs::write(setup.dir.path().join("client-chain.pem"), bundle).unwrap();
+    let client = setup.engine(
+        "[credentials]\ncertificate = \"client-chain.pem\"\nprivate_key = \"client.key.pem\"\ninclude_chain = true\n\
+         [peer]\ncertificate = \"service.der\"\n[trust]\nanchors = [\"root.der\"]\n[identity]\ndns = \"service.example\"\n",
+    );
+    let request = String::from_utf8(client.secure(REQUEST.as_bytes(), None).unwrap().envelope).unwrap();
+    // Our token and the intermediate's; the self-signed root is left out.
+    assert_eq!(request.matches(BST_END).count(), 2, "{request}");
+    let opened = setup.service().open(request.as_bytes(), None).unwrap();
+    assert_eq!(opened.report.signer.expect("signer").subject, setup.client.subject());
+
+    // Without the switch, the same bundle sends one token, and the service cannot build the path.
+    let plain = setup.engine(
+        "[credentials]\ncertificate = \"client-chain.pem\"\nprivate_key = \"client.key.pem\"\n\
+         [peer]\ncertificate = \"service.der\"\n[trust]\nanchors = [\"root.der\"]\n[identity]\ndns = \"service.example\"\n",
+    );
+    let request = plain.secure(REQUEST.as_bytes(), None).unwrap().envelope;
+    assert_eq!(setup.service().open(&request, None).unwrap_err().code(), ErrorCode::CertificateChainBroken);
+    // A file without our issuer cannot satisfy the switch.
+    let error = Config::from_toml(
+        "[credentials]\ncertificate = \"client.der\"\nprivate_key = \"client.key.pem\"\ninclude_chain = true\n\
+         [trust]\nmode = \"None\"\n",
+        setup.dir.path(),
+    )
+    .and_then(|c| c.engine())
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::ConfigInvalid, "{error}");
+}
