@@ -1,12 +1,13 @@
 //! ChainTrust: a path from the certificate to a configured anchor, then every check on it —
 //! signatures and their algorithms, validity periods, basicConstraints and pathLenConstraint,
 //! keyUsage, the extendedKeyUsage of our peer's role, key sizes, critical extensions, name
-//! constraints and, with Offline revocation, the issuers' CRLs.
+//! constraints and, with Offline revocation, the issuers' CRLs (with Online, the host's
+//! revocation source).
 
 use der::asn1::ObjectIdentifier;
 use time::OffsetDateTime;
 
-use super::{Revocation, TrustMaterial, ValidationSettings, algorithms};
+use super::{Revocation, RevocationSource, RevocationStatus, TrustMaterial, ValidationSettings, algorithms};
 use crate::cert::Certificate;
 use crate::crypto::PublicKey;
 use crate::error::{Error, ErrorCode};
@@ -66,11 +67,13 @@ pub(crate) fn validate(
         expires = expires.min(certificate.not_after());
     }
     check_end_entity(leaf, settings)?;
-    if settings.revocation == Revocation::Offline {
-        for pair in path.windows(2) {
-            let next_update = check_revocation(&pair[0], &pair[1], material, settings, now)?;
-            expires = next_update.map_or(expires, |next| expires.min(next));
-        }
+    for pair in path.windows(2) {
+        let next_update = match settings.revocation {
+            Revocation::NoCheck => None,
+            Revocation::Offline => check_revocation(&pair[0], &pair[1], material, settings, now)?,
+            Revocation::Online => check_online(&pair[0], &pair[1], material.revocation_source.as_deref(), now)?,
+        };
+        expires = next_update.map_or(expires, |next| expires.min(next));
     }
     Ok(expires)
 }
@@ -308,6 +311,27 @@ pub(crate) fn check_signing_usage(certificate: &Certificate) -> Result<(), Error
         ));
     }
     Ok(())
+}
+
+/// `certificate`, issued by `issuer`, asked about to the host's revocation source; until when the
+/// answer holds.
+fn check_online(
+    certificate: &Certificate,
+    issuer: &Certificate,
+    source: Option<&dyn RevocationSource>,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, Error> {
+    match source.map_or(RevocationStatus::Unknown, |source| source.status(certificate, issuer, now)) {
+        RevocationStatus::Good { until } => Ok(until),
+        RevocationStatus::Revoked => Err(error(
+            ErrorCode::CertificateRevoked,
+            format!("certificate {} is revoked (online revocation source)", describe(certificate)),
+        )),
+        RevocationStatus::Unknown => Err(error(
+            ErrorCode::CertificateRevocationUnknown,
+            format!("the online revocation source has no answer for {}", describe(certificate)),
+        )),
+    }
 }
 
 /// `certificate`, issued by `issuer`, against the issuer's current CRL; the CRL's nextUpdate.

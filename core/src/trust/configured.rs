@@ -228,8 +228,14 @@ fn validator(
     intermediates.retain(|c| !anchors.contains(c));
     let mut known: Vec<Certificate> = peer.into_iter().cloned().collect();
     known.extend(peers.iter().cloned());
-    let material =
-        TrustMaterial { anchors, intermediates, peers, known, crls: crls.into_iter().map(Arc::new).collect() };
+    let material = TrustMaterial {
+        anchors,
+        intermediates,
+        peers,
+        known,
+        crls: crls.into_iter().map(Arc::new).collect(),
+        revocation_source: None,
+    };
     Ok(Arc::new(TrustValidator::new(settings, material)?))
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::cache::{CacheStats, Verdict, VerdictCache};
-use super::{Crl, Revocation, TrustMode, ValidationSettings, chain};
+use super::{Crl, Revocation, RevocationSource, TrustMode, ValidationSettings, chain};
 use crate::cert::Certificate;
 use crate::error::{Error, ErrorCode};
 use crate::wss::token::{MAX_CANDIDATE_CERTIFICATES, TokenReference};
@@ -25,6 +25,8 @@ pub struct TrustMaterial {
     pub known: Vec<Certificate>,
     /// CRLs (Offline revocation).
     pub crls: Vec<Arc<Crl>>,
+    /// The host's answers for Online revocation.
+    pub revocation_source: Option<Arc<dyn RevocationSource>>,
 }
 
 /// Validates peer certificates by mode (ChainTrust, PeerTrust, PeerOrChainTrust, None), caching
@@ -41,9 +43,9 @@ fn config(message: String) -> Error {
 }
 
 impl TrustValidator {
-    /// A validator; refuses settings that could not validate anything or that are not
-    /// implemented (ChainTrust without anchors, PeerTrust without peers, Offline revocation
-    /// without CRLs, Online revocation, Custom). Mode None is logged as a warning.
+    /// A validator; refuses settings that could not validate anything (ChainTrust without
+    /// anchors, PeerTrust without peers, Offline revocation without CRLs, Online revocation
+    /// without a revocation source, Custom). Mode None is logged as a warning.
     pub fn new(settings: ValidationSettings, material: TrustMaterial) -> Result<Self, Error> {
         let chain = matches!(settings.mode, TrustMode::ChainTrust | TrustMode::PeerOrChainTrust);
         match settings.mode {
@@ -68,9 +70,11 @@ impl TrustValidator {
             _ => {}
         }
         match settings.revocation {
-            Revocation::Online => {
+            Revocation::Online if chain && material.revocation_source.is_none() => {
                 return Err(config(
-                    "revocation Online (fetching CRLs/OCSP) is not implemented: use Offline with trust.crls, or NoCheck".into(),
+                    "revocation Online needs a revocation source supplied by code (wsseal fetches no CRL or OCSP \
+                     answer itself): use Offline with trust.crls, or NoCheck"
+                        .into(),
                 ));
             }
             Revocation::Offline if chain && material.crls.is_empty() => {
