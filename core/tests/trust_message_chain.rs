@@ -6,7 +6,7 @@
 #[path = "trust_data/pki.rs"]
 mod pki;
 
-use pki::{Purpose, ec_key, intermediate, issue, leaf_params, root, rsa_key};
+use pki::{Purpose, ec_key, intermediate, issue, leaf_params, pkcs7, pki_path, root, rsa_key};
 use wsseal_core::cert::Certificate;
 use wsseal_core::config::Config;
 use wsseal_core::trust::{Role, TrustMaterial, TrustMode, TrustValidator, ValidationSettings};
@@ -23,34 +23,6 @@ fn encode_base64(der: &[u8]) -> String {
 }
 
 const BST_END: &str = "</wsse:BinarySecurityToken>";
-
-/// A DER element: `tag`, its length, `content`.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    match content.len() {
-        len @ 0..=127 => out.push(len as u8),
-        len @ 128..=255 => out.extend_from_slice(&[0x81, len as u8]),
-        len => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// A PkiPath: `SEQUENCE OF Certificate`, the issuer first.
-fn pki_path(path: &[&Certificate]) -> Vec<u8> {
-    tlv(0x30, &path.iter().flat_map(|c| c.der().to_vec()).collect::<Vec<_>>())
-}
-
-/// A degenerate PKCS #7 SignedData holding `certificates`, as `openssl crl2pkcs7 -nocrl` writes it.
-fn pkcs7(certificates: &[&Certificate]) -> Vec<u8> {
-    let signed_data_oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-    let data_oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
-    let certificates: Vec<u8> = certificates.iter().flat_map(|c| c.der().to_vec()).collect();
-    let signed_data =
-        [&[0x02, 0x01, 0x01][..], &tlv(0x31, &[]), &tlv(0x30, &data_oid), &tlv(0xa0, &certificates), &tlv(0x31, &[])]
-            .concat();
-    tlv(0x30, &[&signed_data_oid[..], &tlv(0xa0, &tlv(0x30, &signed_data))].concat())
-}
 
 fn token(value_type: &str, der: &[u8]) -> String {
     format!(
@@ -329,4 +301,19 @@ fn include_chain_sends_our_issuers_after_our_token() {
     .and_then(|c| c.engine())
     .unwrap_err();
     assert_eq!(error.code(), ErrorCode::ConfigInvalid, "{error}");
+}
+
+#[test]
+fn other_tokens_are_read_only_when_they_hold_certificates() {
+    let setup = Setup::new();
+    let request = setup.request();
+    // A token of another type is not read (as before), next to the intermediate.
+    let kerberos =
+        token("http://docs.oasis-open.org/wss/oasis-wss-kerberos-token-profile-1.1#GSS_Kerberosv5_AP_REQ", b"ticket");
+    let carried = with_tokens(&request, &[kerberos, token(X509V3, setup.intermediate().der())]);
+    setup.service().open(carried.as_bytes(), None).unwrap();
+    // An X509v3 token that is not a certificate is refused, not skipped.
+    let broken = with_tokens(&request, &[token(X509V3, b"not a certificate")]);
+    let error = setup.service().open(broken.as_bytes(), None).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::SecurityHeaderMalformed, "{error}");
 }

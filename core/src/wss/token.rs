@@ -215,14 +215,12 @@ pub fn read_presented_certificates<'a>(
     token: ElementId,
     tokens: &[ElementId],
 ) -> Result<PresentedCertificates<'a>, Error> {
+    // The header's other X509v3 tokens; tokens of other types are not read, as before.
     let others: Vec<Cow<'a, str>> = tokens
         .iter()
-        .filter(|&&other| other != token)
-        .filter_map(|&other| match token_value(doc, doc.element(other)) {
-            Ok((X509V3, text)) => Some(Ok(text)),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
+        .map(|&other| doc.element(other))
+        .filter(|other| other.id() != token && other.attribute("", "ValueType").is_some_and(|t| t.value() == X509V3))
+        .map(|other| binary_security_token_text(doc, other))
         .collect::<Result<_, _>>()?;
     let (value_type, text) = token_value(doc, doc.element(token))?;
     let (signer, mut candidates) = match value_type {
