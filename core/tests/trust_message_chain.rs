@@ -292,6 +292,19 @@ fn include_chain_sends_our_issuers_after_our_token() {
     );
     let request = plain.secure(REQUEST.as_bytes(), None).unwrap().envelope;
     assert_eq!(setup.service().open(&request, None).unwrap_err().code(), ErrorCode::CertificateChainBroken);
+    // From a PKCS#12 file holding the chain (made with the openssl CLI).
+    let dir = setup.dir.path();
+    std::fs::write(dir.join("issuers.pem"), [pem(&setup.intermediate()), pem(&root)].concat()).unwrap();
+    std::fs::write(dir.join("client.pem"), pem(&setup.client)).unwrap();
+    let export = ["pkcs12", "-export", "-in", "client.pem", "-inkey", "client.key.pem", "-certfile", "issuers.pem"];
+    pki::openssl(dir, &[&export[..], &["-passout", "pass:s3cret", "-out", "client.pfx"]].concat());
+    let from_pfx = setup.engine(
+        "[credentials]\npkcs12 = \"client.pfx\"\npassword = \"s3cret\"\ninclude_chain = true\n\
+         [peer]\ncertificate = \"service.der\"\n[trust]\nanchors = [\"root.der\"]\n[identity]\ndns = \"service.example\"\n",
+    );
+    let request = from_pfx.secure(REQUEST.as_bytes(), None).unwrap().envelope;
+    assert_eq!(String::from_utf8_lossy(&request).matches(BST_END).count(), 2);
+    setup.service().open(&request, None).unwrap();
     // A file without our issuer cannot satisfy the switch.
     let error = Config::from_toml(
         "[credentials]\ncertificate = \"client.der\"\nprivate_key = \"client.key.pem\"\ninclude_chain = true\n\

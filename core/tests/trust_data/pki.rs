@@ -170,3 +170,13 @@ pub fn pkcs7(certificates: &[&Certificate]) -> Vec<u8> {
             .concat();
     tlv(0x30, &[&signed_data_oid[..], &tlv(0xa0, &tlv(0x30, &signed_data))].concat())
 }
+
+/// Runs the openssl CLI in `dir`; panics with its error output when it fails.
+pub fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI must be installed to run the PKCS#12 tests");
+    assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
