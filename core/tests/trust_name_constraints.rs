@@ -140,6 +140,24 @@ fn directory_name_subtrees() {
     assert_eq!(ca.verdict(&subject(&[(o.clone(), "Contoso"), (c.clone(), "US"), (cn.clone(), "svc")])), VIOLATED);
     let retired = [(c, "US"), (o, "Contoso"), (ou, "Retired"), (cn, "svc")];
     assert_eq!(ca.verdict(&subject(&retired)), VIOLATED);
+    // A subjectAltName directoryName is held to the same subtrees (rcgen writes none: DER by hand).
+    let san_directory = |country: &[u8]| {
+        let c =
+            pki::tlv(0x31, &pki::tlv(0x30, &[&[0x06, 0x03, 0x55, 0x04, 0x06][..], &pki::tlv(0x13, country)].concat()));
+        let o = pki::tlv(
+            0x31,
+            &pki::tlv(0x30, &[&[0x06, 0x03, 0x55, 0x04, 0x0a][..], &pki::tlv(0x0c, b"Contoso")].concat()),
+        );
+        let san = pki::tlv(0x30, &pki::tlv(0xa4, &pki::tlv(0x30, &[c, o].concat())));
+        let subject = name(&[(DnType::CountryName, "US"), (DnType::OrganizationName, "Contoso")]);
+        ca.leaf(move |p| {
+            p.distinguished_name = subject;
+            p.subject_alt_names.clear();
+            p.custom_extensions.push(rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 17], san));
+        })
+    };
+    assert_eq!(ca.verdict(&san_directory(b"US")), Ok(()));
+    assert_eq!(ca.verdict(&san_directory(b"FR")), VIOLATED);
 }
 
 #[test]
