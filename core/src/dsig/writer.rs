@@ -2,11 +2,11 @@
 //! that are signed and as the bytes placed in the message, so nothing is canonicalized twice.
 
 use super::{DSIG_NS, EXC_C14N};
-use crate::c14n::{self, C14nOptions, Subset};
+use crate::c14n::{self, C14nOptions, PlannedAttribute, Subset};
 use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
 use crate::encoding::{push_attribute_value, push_base64};
 use crate::error::Error;
-use crate::xml::{Document, ElementId};
+use crate::xml::{Document, ElementId, Limits};
 
 /// Builds the canonical form (exclusive C14N) of a `ds:SignedInfo` whose references each carry
 /// one exclusive C14N transform.
@@ -33,10 +33,55 @@ impl SignedInfoBuilder {
     /// Adds a reference to the element `target`, whose Id is `id`, digesting its exclusive
     /// canonical form straight from the document.
     pub fn reference(&mut self, doc: &Document<'_>, target: ElementId, id: &str) -> Result<(), Error> {
+        self.planned_reference(doc, target, id, None)
+    }
+
+    /// Adds a reference to `target` as it will be once `planned` (the attribute carrying `id`, if
+    /// `target` has none yet) is inserted into its start tag.
+    pub(crate) fn planned_reference(
+        &mut self,
+        doc: &Document<'_>,
+        target: ElementId,
+        id: &str,
+        planned: Option<PlannedAttribute<'_>>,
+    ) -> Result<(), Error> {
         let mut context = self.digest.context();
-        c14n::canonicalize(doc, Subset::Element(target), &C14nOptions::default(), &mut context)?;
+        match planned {
+            Some(planned) => c14n::canonicalize_with_planned(doc, target, planned, &mut context)?,
+            None => c14n::canonicalize(doc, Subset::Element(target), &C14nOptions::default(), &mut context)?,
+        }
         self.digest_reference(id, context.finish().as_ref());
         Ok(())
+    }
+
+    /// Adds a reference to an element we wrote (`fragment`, a Timestamp for instance), whose
+    /// prefixes declared outside it are `bindings`: its exclusive canonical form depends on
+    /// nothing else, so it is digested without the message it goes into.
+    pub(crate) fn fragment_reference(
+        &mut self,
+        fragment: &[u8],
+        bindings: &[(&str, &str)],
+        id: &str,
+    ) -> Result<(), Error> {
+        let mut wrapped = Vec::with_capacity(fragment.len() + 256);
+        wrapped.extend_from_slice(b"<w");
+        for (prefix, namespace) in bindings {
+            wrapped.extend_from_slice(b" xmlns:");
+            wrapped.extend_from_slice(prefix.as_bytes());
+            wrapped.extend_from_slice(b"=\"");
+            push_attribute_value(&mut wrapped, namespace);
+            wrapped.push(b'"');
+        }
+        wrapped.push(b'>');
+        wrapped.extend_from_slice(fragment);
+        wrapped.extend_from_slice(b"</w>");
+        let doc = Document::parse(&wrapped, &Limits::default())?;
+        let element = doc
+            .root()
+            .children()
+            .next()
+            .ok_or_else(|| Error::new(crate::ErrorCode::XmlMalformed, "a fragment to sign holds no element"))?;
+        self.reference(&doc, element.id(), id)
     }
 
     /// Adds a reference to the element with Id `id` whose digest is already known.
