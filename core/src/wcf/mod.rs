@@ -17,6 +17,7 @@ pub mod import;
 mod open;
 mod options;
 mod secure;
+mod wire;
 
 pub(crate) use open::open;
 pub use options::{WSSC_13_NS, WSSC_200502_NS, WcfNamespaces, WcfOptions};

@@ -14,18 +14,16 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
+use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
 use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
 use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit};
-use crate::wss::secure::{ensure_id, insert_security_header, open_security_header, prepare};
-use crate::wss::timestamp::write_timestamp;
-use crate::wss::token::{self, write_binary_security_token, write_certificate_reference};
-use crate::wss::{Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate};
+use crate::wss::secure::{insert_security_header, prepare};
+use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
-use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::Document;
 
 /// WCF's `_N` Ids, skipping any the document already uses.
@@ -114,14 +112,15 @@ pub(crate) fn secure(
     let signature_id = matches!(source, KeySource::Wrapped { .. }).then(|| ids.next(&doc));
     let confirmation_ids: Vec<String> = confirmations.iter().map(|_| ids.next(&doc)).collect();
     let encrypt_key_id = ids.next(&doc);
-    let mut edits = Vec::new();
-    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next(&doc), &mut edits)];
+    let utility = UtilityScope::of(&doc, &envelope);
+    let mut edits: Vec<Edit> = utility.envelope_edit.into_iter().collect();
+    let mut signed = vec![wire::ensure_id(&doc, doc.element(envelope.body), || ids.next(&doc), &mut edits)];
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
     let encrypt_body = policy.encrypt_body && body_has_content;
     let body_data_id = encrypt_body.then(|| ids.next(&doc));
     for block in envelope.blocks(&doc) {
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, || ids.next(&doc), &mut edits));
+            signed.push(wire::ensure_id(&doc, block, || ids.next(&doc), &mut edits));
         }
     }
     let unique = unique_id_prefix()?;
@@ -130,13 +129,13 @@ pub(crate) fn secure(
     let token_id = format!("{unique}3");
 
     // The Security header up to the ReferenceList (`lists`) and the signatures (`signatures`).
-    let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
-    write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    let mut security = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
+    wire::timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
     let derived_from = match &source {
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
-            write_certificate_reference(&mut key_info, KeyReference::Thumbprint, &recipient.certificate, "")?;
-            write_encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped, &[]);
+            wire::thumbprint_reference(&mut key_info, wcf.bsp, &recipient.certificate);
+            wire::encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped);
             DerivedFrom::EncryptedKey(key_id.as_str().into())
         }
         KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
@@ -154,7 +153,7 @@ pub(crate) fn secure(
     let lists = security.len();
     match &source {
         KeySource::Wrapped { .. } => {
-            write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
+            wire::binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
         }
         KeySource::Confirmed { confirmations } => {
             for (id, value) in confirmation_ids.iter().zip(confirmations.iter()) {
@@ -163,7 +162,7 @@ pub(crate) fn secure(
         }
     }
     let signatures = security.len();
-    security.extend_from_slice(b"</wsse:Security>");
+    security.extend_from_slice(wire::CLOSE_SECURITY);
     let header_edit = edits.len();
     let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
     edits.push(edit);
@@ -216,7 +215,7 @@ pub(crate) fn secure(
         };
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            wire::reference_list(&mut list, &data_ids);
         }
         let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
         splice::apply(&encrypted.bytes, edits).bytes
@@ -246,7 +245,7 @@ pub(crate) fn secure(
         }
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            wire::reference_list(&mut list, &data_ids);
         }
         edits.push(Edit::insert(lists, list));
         edits.push(Edit::insert(signatures, tail));
@@ -291,7 +290,7 @@ impl Writer<'_> {
         let mut key_info = Vec::with_capacity(256);
         derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.encrypt_key_id);
         let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
-        write_encrypted_data(&mut out, id, kind, algorithm, Some(&key_info), &cipher);
+        wire::encrypted_data(&mut out, id, kind, algorithm, &key_info, &cipher);
         Ok(out)
     }
 
@@ -340,12 +339,7 @@ impl Writer<'_> {
             Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
         })?;
         let mut key_info = Vec::with_capacity(256);
-        token::write_certificate_reference(
-            &mut key_info,
-            KeyReference::BinarySecurityToken,
-            credentials.certificate(),
-            token_id,
-        )?;
+        wire::token_reference(&mut key_info, policy.wcf.bsp, token_id);
         let mut endorsing = Vec::with_capacity(signed_info.len() + 1024);
         write_signature(&mut endorsing, None, &signed_info, &value, &key_info);
         values.push(value);
