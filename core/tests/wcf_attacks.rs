@@ -190,6 +190,53 @@ fn tokens_after_their_use_break_the_strict_layout_only() {
     assert_eq!(refused(&service, &moved).code(), ErrorCode::LayoutViolation);
 }
 
+/// The element starting with `start` (up to its end tag `end`), moved before `before`.
+fn moved_before(text: &str, start: &str, end: &str, before: &str) -> String {
+    let (rest, element) = without(text, start, end);
+    rest.replacen(before, &format!("{element}{before}"), 1)
+}
+
+#[test]
+fn the_strict_layout_is_wcfs_header_order_and_the_relaxed_one_any_order() {
+    let lax = policy(|p| p.wcf.strict_layout = false);
+    let (client, service) = engines(Policy::wcf(), Policy::wcf());
+    let (lax_client, lax_service) = engines(lax.clone(), lax);
+    let reorders: [fn(&str) -> String; 4] = [
+        // The Timestamp last instead of first.
+        |m| moved_before(m, "<u:Timestamp", "</u:Timestamp>", "</o:Security>"),
+        // The Timestamp after the EncryptedKey.
+        |m| moved_before(m, "<u:Timestamp", "</u:Timestamp>", "<c:DerivedKeyToken"),
+        // The ReferenceList after the BinarySecurityToken.
+        |m| moved_before(m, "<e:ReferenceList", "</e:ReferenceList>", "<e:EncryptedData Id=\"_9\""),
+        // The BinarySecurityToken before the EncryptedKey.
+        |m| moved_before(m, "<o:BinarySecurityToken", "</o:BinarySecurityToken>", "<e:EncryptedKey"),
+    ];
+    for reorder in reorders {
+        let (message, _) = request(&client);
+        let reordered = reorder(&message);
+        assert_ne!(reordered, message);
+        let error = refused(&service, &reordered);
+        assert_eq!(error.code(), ErrorCode::LayoutViolation, "{error}");
+        lax_service.process(Operation::OpenRequest, reordered.as_bytes(), None).unwrap();
+    }
+
+    // A response whose signature comes before the SignatureConfirmations it covers.
+    for (strict, client, service) in [(true, &client, &service), (false, &lax_client, &lax_service)] {
+        let (message, exchange) = request(client);
+        let opened = service.process(Operation::OpenRequest, message.as_bytes(), None).unwrap();
+        let response =
+            service.process(Operation::SecureResponse, soap12_response().as_bytes(), Some(&opened.exchange)).unwrap();
+        let response = String::from_utf8(response.envelope).unwrap();
+        let reordered =
+            moved_before(&response, "<e:EncryptedData Id=\"_8\"", "</e:EncryptedData>", "<e:EncryptedData Id=\"_9\"");
+        let result = client.process(Operation::OpenResponse, reordered.as_bytes(), Some(&exchange));
+        match strict {
+            true => assert_eq!(result.unwrap_err().code(), ErrorCode::LayoutViolation),
+            false => drop(result.unwrap()),
+        }
+    }
+}
+
 #[test]
 fn a_response_opens_only_with_the_exchange_of_its_request() {
     let (client, service) = engines(Policy::wcf(), Policy::wcf());
