@@ -85,8 +85,8 @@ fn tampered_signed_parts_break_a_digest() {
     let later = message.replacen(expires, "<u:Expires>2099-01-01T00:00:00.000Z</u:Expires>", 1);
     assert_eq!(refused(&service, &later).code(), ErrorCode::DigestMismatch);
     // The primary signature's value, which the endorsing signature also covers.
-    let value = between(&message, "<ds:SignatureValue>", "</ds:SignatureValue>");
-    let forged = message.replacen(value, "<ds:SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:SignatureValue>", 1);
+    let value = between(&message, "<SignatureValue>", "</SignatureValue>");
+    let forged = message.replacen(value, "<SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</SignatureValue>", 1);
     assert_eq!(refused(&service, &forged).code(), ErrorCode::SignatureInvalid);
 }
 
@@ -103,10 +103,9 @@ fn a_request_endorsed_by_an_untrusted_certificate_is_refused() {
 fn a_request_without_its_endorsing_signature_is_refused() {
     let (client, service) = engines(clear_signatures(), clear_signatures());
     let (message, _) = request(&client);
-    let signatures = message.match_indices("<ds:Signature ").count() + message.match_indices("<ds:Signature>").count();
-    assert_eq!(signatures, 2);
-    let endorsing_start = message.rfind("<ds:Signature xmlns").unwrap();
-    let endorsing_end = message.rfind("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    assert_eq!(message.match_indices("<Signature ").count(), 2);
+    let endorsing_start = message.rfind("<Signature ").unwrap();
+    let endorsing_end = message.rfind("</Signature>").unwrap() + "</Signature>".len();
     let stripped = format!("{}{}", &message[..endorsing_start], &message[endorsing_end..]);
     assert_eq!(refused(&service, &stripped).code(), ErrorCode::NotSigned);
 }
@@ -343,27 +342,31 @@ fn resign(message: &str, exchange: &Exchange, key_id: &str, length: usize) -> St
     let nonce = between(token, "<c:Nonce>", "</c:Nonce>");
     let nonce = STANDARD.decode(&nonce[9..nonce.len() - 10]).unwrap();
     let key = derive(exchange.key.as_ref().unwrap(), LABEL, &nonce, 0, length);
-    let start = message.find("<ds:Signature xmlns").unwrap();
-    let end = start + message[start..].find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    // The bytes a signature signs: its SignedInfo in exclusive canonical form.
+    let signed_info = |signature: &str| {
+        let doc = Document::parse(signature.as_bytes(), &Limits::default()).unwrap();
+        let info = doc.root().children().next().unwrap();
+        canonicalize_to_vec(&doc, Subset::Element(info.id()), &C14nOptions::default()).unwrap()
+    };
+    let start = message.find("<Signature ").unwrap();
+    let end = start + message[start..].find("</Signature>").unwrap() + "</Signature>".len();
     let primary = &message[start..end];
-    let signed_info = between(primary, "<ds:SignedInfo", "</ds:SignedInfo>");
-    let value = hmac_sign(SignatureAlgorithm::HmacSha1, &key, signed_info.as_bytes()).unwrap();
-    let old = between(primary, "<ds:SignatureValue>", "</ds:SignatureValue>");
-    let primary =
-        primary.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+    let value = hmac_sign(SignatureAlgorithm::HmacSha1, &key, &signed_info(primary)).unwrap();
+    let old = between(primary, "<SignatureValue>", "</SignatureValue>");
+    let primary = primary.replacen(old, &format!("<SignatureValue>{}</SignatureValue>", STANDARD.encode(value)), 1);
 
     let alone = Document::parse(primary.as_bytes(), &Limits::default()).unwrap();
     let canonical = canonicalize_to_vec(&alone, Subset::Element(alone.root().id()), &C14nOptions::default()).unwrap();
     let rest = &message[end..];
-    let endorsing = between(rest, "<ds:Signature xmlns", "</ds:Signature>");
-    let old_digest = between(endorsing, "<ds:DigestValue>", "</ds:DigestValue>");
+    let endorsing = between(rest, "<Signature ", "</Signature>");
+    let old_digest = between(endorsing, "<DigestValue>", "</DigestValue>");
     let new_digest = STANDARD.encode(digest(DigestAlgorithm::Sha1, &canonical));
-    let endorsing_new = endorsing.replacen(old_digest, &format!("<ds:DigestValue>{new_digest}</ds:DigestValue>"), 1);
-    let signed_info = between(&endorsing_new, "<ds:SignedInfo", "</ds:SignedInfo>");
-    let value = pki().client.credentials().key().sign(SignatureAlgorithm::RsaSha1, signed_info.as_bytes()).unwrap();
-    let old = between(&endorsing_new, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    let endorsing_new = endorsing.replacen(old_digest, &format!("<DigestValue>{new_digest}</DigestValue>"), 1);
+    let value =
+        pki().client.credentials().key().sign(SignatureAlgorithm::RsaSha1, &signed_info(&endorsing_new)).unwrap();
+    let old = between(&endorsing_new, "<SignatureValue>", "</SignatureValue>");
     let endorsing_new =
-        endorsing_new.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+        endorsing_new.replacen(old, &format!("<SignatureValue>{}</SignatureValue>", STANDARD.encode(value)), 1);
     format!("{}{}{}", &message[..start], primary, rest.replacen(endorsing, &endorsing_new, 1))
 }
 
@@ -371,8 +374,8 @@ fn resign(message: &str, exchange: &Exchange, key_id: &str, length: usize) -> St
 fn references_in_another_order_verify() {
     let (client, service) = engines(clear_signatures(), clear_signatures());
     let (message, exchange) = request(&client);
-    let body = between(&message, "<ds:Reference URI=\"#_3\"", "</ds:Reference>").to_owned();
-    let action = between(&message, "<ds:Reference URI=\"#_5\"", "</ds:Reference>").to_owned();
+    let body = between(&message, "<Reference URI=\"#_3\"", "</Reference>").to_owned();
+    let action = between(&message, "<Reference URI=\"#_5\"", "</Reference>").to_owned();
     let swapped = message.replacen(&format!("{body}{action}"), &format!("{action}{body}"), 1);
     assert_ne!(swapped, message);
     // Without re-signing the HMAC no longer matches; re-signed as its sender would, it opens.

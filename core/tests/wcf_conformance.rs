@@ -127,10 +127,14 @@ fn check_encrypted_data(doc: &Document<'_>, data: Element<'_, '_>, id_expected: 
 
 /// A SignedInfo: exc-c14n, `method`, and references to `uris` in order, each with one exc-c14n
 /// transform and a SHA-1 digest.
-fn check_signed_info(signature: Element<'_, '_>, method: &str, uris: &[String]) {
+/// The dsig namespace is the default one, declared on the Signature only.
+fn check_signed_info(doc: &Document<'_>, signature: Element<'_, '_>, method: &str, uris: &[String]) {
     let parts = children(signature);
     assert_names(&parts, &[(DSIG, "SignedInfo"), (DSIG, "SignatureValue"), (DSIG, "KeyInfo")]);
+    assert!(parts.iter().all(|p| tag(p, doc) == [p.local_name()]), "{:?}", qnames(&parts));
     let info = children(parts[0]);
+    assert!(info.iter().all(|e| tag(e, doc) == [e.local_name(), "Algorithm"] || tag(e, doc) == ["Reference", "URI"]));
+    assert_eq!(qnames(&info[..2]), ["CanonicalizationMethod", "SignatureMethod"]);
     assert_eq!(attr(&info[0], "", "Algorithm"), EXC_C14N);
     assert_eq!(attr(&info[1], "", "Algorithm"), method);
     let references = &info[2..];
@@ -139,6 +143,8 @@ fn check_signed_info(signature: Element<'_, '_>, method: &str, uris: &[String]) 
     for reference in references {
         let inner = children(*reference);
         assert_names(&inner, &[(DSIG, "Transforms"), (DSIG, "DigestMethod"), (DSIG, "DigestValue")]);
+        assert_eq!(qnames(&inner), ["Transforms", "DigestMethod", "DigestValue"]);
+        assert_tag(doc, &children(inner[0])[0], "Transform Algorithm");
         assert_eq!(attr(&children(inner[0])[0], "", "Algorithm"), EXC_C14N);
         assert_eq!(attr(&inner[1], "", "Algorithm"), "http://www.w3.org/2000/09/xmldsig#sha1");
     }
@@ -268,13 +274,15 @@ fn the_decrypted_request_signatures_have_wcfs_form() {
     let timestamp = format!("#{}", id(&security[0]));
     let uris: Vec<String> =
         ["#_3", "#_5", "#_6", "#_7", "#_8"].iter().map(|s| s.to_string()).chain([timestamp]).collect();
-    check_signed_info(primary, "http://www.w3.org/2000/09/xmldsig#hmac-sha1", &uris);
+    assert_tag(&doc, &primary, "Signature Id xmlns");
+    assert_tag(&doc, &endorsing, "Signature xmlns");
+    check_signed_info(&doc, primary, "http://www.w3.org/2000/09/xmldsig#hmac-sha1", &uris);
     let reference = children(children(children(primary)[2])[0])[0];
     assert_tag(&doc, &reference, "o:Reference ValueType URI");
     assert_eq!((attr(&reference, "", "ValueType"), attr(&reference, "", "URI")), (DK.to_owned(), "#_0".to_owned()));
 
     // Endorsing: RSA-SHA1 over the primary signature only, keyed by the BinarySecurityToken.
-    check_signed_info(endorsing, "http://www.w3.org/2000/09/xmldsig#rsa-sha1", &["#_1".to_owned()]);
+    check_signed_info(&doc, endorsing, "http://www.w3.org/2000/09/xmldsig#rsa-sha1", &["#_1".to_owned()]);
     let token_reference = children(children(endorsing)[2])[0];
     assert_tag(&doc, &token_reference, "o:SecurityTokenReference xmlns:o");
     let reference = children(token_reference)[0];
@@ -368,7 +376,8 @@ fn the_response_has_wcfs_layout() {
     let timestamp = format!("#{}", id(&security[0]));
     let uris: Vec<String> =
         ["#_4", "#_6", "#_7"].iter().map(|s| s.to_string()).chain([timestamp, "#_1".into(), "#_2".into()]).collect();
-    check_signed_info(security[6], "http://www.w3.org/2000/09/xmldsig#hmac-sha1", &uris);
+    assert_tag(&doc, &security[6], "Signature xmlns");
+    check_signed_info(&doc, security[6], "http://www.w3.org/2000/09/xmldsig#hmac-sha1", &uris);
     assert_eq!(id(&security[6]), "");
 }
 

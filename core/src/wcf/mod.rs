@@ -17,6 +17,7 @@ pub mod import;
 mod open;
 mod options;
 mod secure;
+mod signature;
 mod wire;
 
 pub(crate) use open::open;

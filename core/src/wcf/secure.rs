@@ -14,10 +14,10 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
+use super::signature::{self, SignedInfo};
 use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
 use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
-use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit};
@@ -308,7 +308,7 @@ impl Writer<'_> {
     ) -> Result<(), Error> {
         let policy = &self.engine.policy;
         let suite = &policy.suite;
-        let mut builder = SignedInfoBuilder::new(suite.symmetric_signature, suite.digest);
+        let mut builder = SignedInfo::new(suite.symmetric_signature, suite.digest);
         for id in references {
             let element = doc
                 .element_by_id(id)
@@ -321,7 +321,7 @@ impl Writer<'_> {
         let mut key_info = Vec::with_capacity(256);
         derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.sign_key_id);
         let mut primary = Vec::with_capacity(signed_info.len() + 512);
-        write_signature(&mut primary, signature_id, &signed_info, &value, &key_info);
+        signature::write(&mut primary, signature_id, &signed_info, &value, &key_info);
         values.push(value);
         let Some(signature_id) = signature_id else {
             return place(primary);
@@ -331,7 +331,7 @@ impl Writer<'_> {
         // so its exclusive canonical form is the same alone as in the header.
         let alone = Document::parse(&primary, &policy.limits.xml)?;
         let method = suite.asymmetric_signature;
-        let mut builder = SignedInfoBuilder::new(method, suite.digest);
+        let mut builder = SignedInfo::new(method, suite.digest);
         builder.reference(&alone, alone.root().id(), signature_id)?;
         let signed_info = builder.finish();
         let credentials = &self.engine.credentials;
@@ -341,7 +341,7 @@ impl Writer<'_> {
         let mut key_info = Vec::with_capacity(256);
         wire::token_reference(&mut key_info, policy.wcf.bsp, token_id);
         let mut endorsing = Vec::with_capacity(signed_info.len() + 1024);
-        write_signature(&mut endorsing, None, &signed_info, &value, &key_info);
+        signature::write(&mut endorsing, None, &signed_info, &value, &key_info);
         values.push(value);
         place(primary)?;
         place(endorsing)
