@@ -9,6 +9,7 @@
 //! keys derived from the request's key (named by EncryptedKeySHA1), and a SignatureConfirmation
 //! per request signature.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -48,11 +49,18 @@ fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
     Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
 }
 
-/// `uuid-<random GUID>-`, the prefix of WCF's `SecurityUniqueId`s.
-fn unique_id_prefix() -> Result<String, Error> {
-    let random = SymmetricKey::generate(16).map_err(|e| crypto_failure("random Id", e))?;
-    let hex: String = random.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("uuid-{}-{}-{}-{}-{}-", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+/// `uuid-<GUID>-`, the prefix of WCF's `SecurityUniqueId`s, from 16 random bytes.
+fn unique_id_prefix(random: &[u8]) -> String {
+    let mut out = String::with_capacity(48);
+    out.push_str("uuid-");
+    for (i, byte) in random.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{byte:02x}");
+    }
+    out.push('-');
+    out
 }
 
 /// The request's key and how the message names it.
@@ -97,8 +105,10 @@ pub(crate) fn secure(
             (secret.clone(), hash.clone(), KeySource::Confirmed { confirmations: &exchange.signature_values })
         }
     };
-    let nonces = SymmetricKey::generate(2 * NONCE_LEN).map_err(|e| crypto_failure("nonce", e))?;
-    let (sign_nonce, encrypt_nonce) = nonces.as_bytes().split_at(NONCE_LEN);
+    // One draw for both nonces and the GUID of the unique Ids.
+    let random = SymmetricKey::generate(2 * NONCE_LEN + 16).map_err(|e| crypto_failure("nonce", e))?;
+    let (sign_nonce, rest) = random.as_bytes().split_at(NONCE_LEN);
+    let (encrypt_nonce, guid) = rest.split_at(NONCE_LEN);
     let sign_key = derived::derive(&secret, LABEL, sign_nonce, 0, suite.signature_key_length);
     let encrypt_key = derived::derive(&secret, LABEL, encrypt_nonce, 0, suite.encryption.key_len());
 
@@ -123,7 +133,7 @@ pub(crate) fn secure(
             signed.push(wire::ensure_id(&doc, block, || ids.next(&doc), &mut edits));
         }
     }
-    let unique = unique_id_prefix()?;
+    let unique = unique_id_prefix(guid);
     let timestamp_id = format!("{unique}1");
     let key_id = format!("{unique}2");
     let token_id = format!("{unique}3");
@@ -187,7 +197,11 @@ pub(crate) fn secure(
         sign_key: &sign_key,
         sign_key_id: &sign_key_id,
         encrypt_key: &encrypt_key,
-        encrypt_key_id: &encrypt_key_id,
+        encrypt_key_info: {
+            let mut key_info = Vec::with_capacity(256);
+            derived::write_reference(&mut key_info, wcf.namespaces, wcf.bsp, &encrypt_key_id);
+            key_info
+        },
     };
 
     let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
@@ -276,7 +290,8 @@ struct Writer<'e> {
     sign_key: &'e SymmetricKey,
     sign_key_id: &'e str,
     encrypt_key: &'e SymmetricKey,
-    encrypt_key_id: &'e str,
+    /// The inside of every EncryptedData's KeyInfo: a reference to the encryption key's token.
+    encrypt_key_info: Vec<u8>,
 }
 
 impl Writer<'_> {
@@ -287,10 +302,8 @@ impl Writer<'_> {
         let cipher = crypto::encrypt_data(algorithm, self.encrypt_key, plaintext).map_err(|e| {
             Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
         })?;
-        let mut key_info = Vec::with_capacity(256);
-        derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.encrypt_key_id);
         let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
-        wire::encrypted_data(&mut out, id, kind, algorithm, &key_info, &cipher);
+        wire::encrypted_data(&mut out, id, kind, algorithm, &self.encrypt_key_info, &cipher);
         Ok(out)
     }
 
