@@ -1,7 +1,6 @@
 //! Base64 and XML escaping for the values WS-Security carries.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64_simd::STANDARD;
 
 /// Decodes base64 text as XML carries it: whitespace (line breaks every 64 or 76 characters) is
 /// ignored. `None` when the text is not base64 or would decode to more than `max_len` bytes.
@@ -12,24 +11,21 @@ pub(crate) fn decode_base64(text: &str, max_len: usize) -> Option<Vec<u8>> {
     }
     let decoded = if bytes.iter().any(u8::is_ascii_whitespace) {
         let compact: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
-        STANDARD.decode(compact).ok()?
+        STANDARD.decode_to_vec(compact).ok()?
     } else {
-        STANDARD.decode(bytes).ok()?
+        STANDARD.decode_to_vec(bytes).ok()?
     };
     (decoded.len() <= max_len).then_some(decoded)
 }
 
 /// Encodes bytes as base64 on one line.
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
+    STANDARD.encode_to_string(bytes)
 }
 
 /// Appends base64 of `bytes` to `out`.
 pub(crate) fn push_base64(out: &mut Vec<u8>, bytes: &[u8]) {
-    let start = out.len();
-    out.resize(start + base64::encoded_len(bytes.len(), true).unwrap_or(0), 0);
-    let written = STANDARD.encode_slice(bytes, &mut out[start..]).unwrap_or(0);
-    out.truncate(start + written);
+    STANDARD.encode_append(bytes, out);
 }
 
 /// The canonical (C14N) escape of a byte in an attribute value (`attribute`) or in character
@@ -77,6 +73,37 @@ mod tests {
         assert_eq!(decode_base64("aGVsbG8=", 4), None);
         assert_eq!(decode_base64("not base64!", 64), None);
         assert_eq!(decode_base64("", 0).as_deref(), Some(&b""[..]));
+    }
+
+    /// The `base64` crate's strict standard engine: padding required, no stray bits.
+    fn reference_decode(text: &str) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD.decode(compact).ok()
+    }
+
+    proptest::proptest! {
+        /// The SIMD decoder accepts exactly what the reference accepts, and decodes it the same:
+        /// on random text, and on real encodings with stray bits, no padding or a line break.
+        #[test]
+        fn base64_decoding_agrees_with_the_base64_crate(
+            text in "[A-Za-z0-9+/=\\n ]{0,64}",
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..48),
+            tweak in 0..4usize,
+            at in 0..64usize,
+            letter in "[A-Za-z0-9+/]",
+        ) {
+            proptest::prop_assert_eq!(decode_base64(&text, 1024), reference_decode(&text));
+            let mut encoded = encode_base64(&bytes);
+            let last = encoded.trim_end_matches('=').len();
+            match tweak {
+                1 if last > 0 => encoded.replace_range(last - 1..last, &letter),
+                2 => encoded.truncate(last),
+                3 => encoded.insert(at.min(encoded.len()), '\n'),
+                _ => {}
+            }
+            proptest::prop_assert_eq!(decode_base64(&encoded, 1024), reference_decode(&encoded));
+        }
     }
 
     #[test]

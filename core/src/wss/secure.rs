@@ -84,6 +84,9 @@ pub(crate) fn secure(
     write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
     if policy.signer_reference == KeyReference::BinarySecurityToken {
         token::write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64());
+        for issuer in engine.credentials.chain_base64() {
+            token::write_binary_security_token(&mut security, &ids.next("X509"), issuer);
+        }
     }
     if let Some(recipient) = recipient.filter(|_| policy.recipient_reference == KeyReference::BinarySecurityToken) {
         let encoded = crate::encoding::encode_base64(recipient.certificate.der());

@@ -14,6 +14,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use scan::short_eq;
+
 pub use error::{XmlError, XmlErrorKind};
 
 /// The namespace of `xml:` attributes, bound in every document.
@@ -309,7 +311,7 @@ impl<'a> Document<'a> {
             let declared = self
                 .own_ns_decls(current)
                 .iter()
-                .find(|d| self.slice(d.prefix_start, d.prefix_start + d.prefix_len) == prefix);
+                .find(|d| short_eq(self.slice(d.prefix_start, d.prefix_start + d.prefix_len), prefix));
             if let Some(declaration) = declared {
                 return declaration.ns;
             }
@@ -667,7 +669,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// True when this element has this expanded name.
     pub fn is(&self, namespace: &str, local_name: &str) -> bool {
-        self.local_name() == local_name && self.namespace() == namespace
+        short_eq(self.local_name(), local_name) && short_eq(self.namespace(), namespace)
     }
 
     /// The bytes from `<` of the start tag to `>` of the end tag.
@@ -708,7 +710,7 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The attribute with this expanded name (namespace "" for unqualified attributes).
     pub fn attribute(&self, namespace: &str, local_name: &str) -> Option<Attribute<'d, 'a>> {
-        self.attributes().find(|a| a.local_name() == local_name && a.namespace() == namespace)
+        self.attributes().find(|a| short_eq(a.local_name(), local_name) && short_eq(a.namespace(), namespace))
     }
 
     /// The namespace name bound to `prefix` ("" for the default namespace) in this element's
@@ -721,7 +723,7 @@ impl<'d, 'a> Element<'d, 'a> {
             self.doc
                 .own_ns_decls(element.id.0)
                 .iter()
-                .find(|d| self.doc.slice(d.prefix_start, d.prefix_start + d.prefix_len) == prefix)
+                .find(|d| short_eq(self.doc.slice(d.prefix_start, d.prefix_start + d.prefix_len), prefix))
                 .map(|d| self.doc.namespace(d.ns))
         })
     }

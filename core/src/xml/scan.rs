@@ -544,11 +544,18 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
     }
 }
 
-/// Equality of two short names (prefixes, local names) without a call into `memcmp`, which
-/// dominates the cost of comparing strings of a few bytes.
+/// Equality of two names without a call into `memcmp` for short ones: its masked loads cost
+/// more than the comparison of a few bytes (and near a page end far more), so names, prefixes and
+/// the empty namespace compare in a loop; long strings (namespace names) still use `memcmp`.
 #[inline]
 pub(crate) fn short_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// Byte-wise (so code point) order of two short names, without a call into `memcmp`.
