@@ -100,4 +100,14 @@ fn an_envelope_that_binds_u_to_its_own_namespace_keeps_it() {
     let utility = "xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\">";
     assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {utility}")), "{text}");
     round_trip(&client, &service, &request, &response);
+
+    // Bound on the Header only: the Envelope declares `u`, the Security header redeclares it.
+    let request = soap12_request().replacen("<s:Header>", "<s:Header xmlns:u=\"urn:example:units\">", 1);
+    let response = soap12_response().replacen("<s:Header>", "<s:Header xmlns:u=\"urn:example:units\">", 1);
+    let secured = client.process(Operation::SecureRequest, request.as_bytes(), None).unwrap();
+    let text = String::from_utf8(secured.envelope).unwrap();
+    assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {utility}")), "{text}");
+    assert!(text.contains("<a:Action s:mustUnderstand=\"1\" u1:Id=\"_5\" xmlns:u1="), "{text}");
+    assert!(text.contains("<s:Body u:Id=\"_3\">"), "{text}");
+    round_trip(&client, &service, &request, &response);
 }

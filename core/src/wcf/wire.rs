@@ -28,7 +28,7 @@ pub(super) const CLOSE_SECURITY: &[u8] = b"</o:Security>";
 pub(super) struct UtilityScope {
     /// `xmlns:u` added to the Envelope's start tag.
     pub envelope_edit: Option<Edit>,
-    /// `u` means something else at the Envelope: the Security header declares it.
+    /// `u` means something else where the Security header goes: the header declares it.
     pub declare_in_header: bool,
 }
 
@@ -36,16 +36,13 @@ impl UtilityScope {
     /// Declares `u` on the Envelope unless the Envelope already binds it.
     pub(super) fn of(doc: &Document<'_>, envelope: &Envelope) -> Self {
         let root = doc.element(envelope.envelope);
-        match root.lookup_namespace("u") {
-            None => {
-                let declaration = format!(" xmlns:u=\"{WSU_NS}\"").into_bytes();
-                Self {
-                    envelope_edit: Some(Edit::insert(start_tag_end(doc, &root), declaration)),
-                    declare_in_header: false,
-                }
-            }
-            Some(ns) => Self { envelope_edit: None, declare_in_header: ns != WSU_NS },
-        }
+        let envelope_edit = root
+            .lookup_namespace("u")
+            .is_none()
+            .then(|| Edit::insert(start_tag_end(doc, &root), format!(" xmlns:u=\"{WSU_NS}\"").into_bytes()));
+        let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
+        let declare_in_header = scope.lookup_namespace("u").is_some_and(|ns| ns != WSU_NS);
+        Self { envelope_edit, declare_in_header }
     }
 }
 
