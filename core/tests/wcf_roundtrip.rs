@@ -111,3 +111,23 @@ fn an_envelope_that_binds_u_to_its_own_namespace_keeps_it() {
     assert!(text.contains("<s:Body u:Id=\"_3\">"), "{text}");
     round_trip(&client, &service, &request, &response);
 }
+
+#[test]
+fn an_envelope_prefixed_o_keeps_mustunderstand_in_the_soap_namespace() {
+    let request = soap12_request()
+        .replace("<s:", "<o:")
+        .replace("</s:", "</o:")
+        .replace("xmlns:s=", "xmlns:o=")
+        .replace(" s:mustUnderstand", " o:mustUnderstand");
+    let response = soap12_response()
+        .replace("<s:", "<o:")
+        .replace("</s:", "</o:")
+        .replace("xmlns:s=", "xmlns:o=")
+        .replace(" s:mustUnderstand", " o:mustUnderstand");
+    let (client, service) = engines(Policy::wcf(), Policy::wcf());
+    let secured = client.process(Operation::SecureRequest, request.as_bytes(), None).unwrap();
+    let text = String::from_utf8(secured.envelope).unwrap();
+    let soap = "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"";
+    assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {soap}>")), "{text}");
+    round_trip(&client, &service, &request, &response);
+}

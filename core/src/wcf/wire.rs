@@ -88,7 +88,9 @@ pub(super) fn open_security(doc: &Document<'_>, envelope: &Envelope, actor: Opti
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(b"<o:Security");
     let mut declarations = Vec::new();
-    let prefix = if !prefix.is_empty() && scope.lookup_namespace(prefix) == Some(soap) {
+    // The Envelope's prefix, unless it is one the Security header rebinds.
+    let rebound = prefix == "o" || (declare_u && prefix == "u");
+    let prefix = if !prefix.is_empty() && !rebound && scope.lookup_namespace(prefix) == Some(soap) {
         prefix
     } else {
         declarations.extend_from_slice(format!(" xmlns:s=\"{soap}\"").as_bytes());
