@@ -83,6 +83,9 @@ pub(crate) fn open(
         .security_header(&doc, policy.actor.as_deref())?
         .ok_or_else(|| Error::new(ErrorCode::SecurityHeaderMissing, "no wsse:Security header for our role"))?;
     let header = Header::scan(&doc, security, policy.wcf.namespaces, &policy.limits)?;
+    if policy.wcf.strict_layout {
+        header.check_strict_order()?;
+    }
     let key = exchange_key(engine, &doc, &header, exchange)?;
     let derived = derive_keys(engine, &doc, &header, &key)?;
     let request = exchange.is_none();
@@ -108,6 +111,9 @@ pub(crate) fn open(
         .ok_or_else(decryption_failed)?;
     decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
     let clear_header = Header::scan(&clear, clear_security, policy.wcf.namespaces, &policy.limits)?;
+    if policy.wcf.strict_layout {
+        clear_header.check_strict_order()?;
+    }
     let verified = match early {
         Some(verified) => {
             let moved = |e: ElementId| {

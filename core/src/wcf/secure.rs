@@ -9,23 +9,22 @@
 //! keys derived from the request's key (named by EncryptedKeySHA1), and a SignatureConfirmation
 //! per request signature.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
+use super::signature::{self, SignedInfo};
+use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
 use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
-use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit};
-use crate::wss::secure::{ensure_id, insert_security_header, open_security_header, prepare};
-use crate::wss::timestamp::write_timestamp;
-use crate::wss::token::{self, write_binary_security_token, write_certificate_reference};
-use crate::wss::{Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate};
+use crate::wss::secure::{insert_security_header, prepare};
+use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
-use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::Document;
 
 /// WCF's `_N` Ids, skipping any the document already uses.
@@ -50,11 +49,18 @@ fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
     Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
 }
 
-/// `uuid-<random GUID>-`, the prefix of WCF's `SecurityUniqueId`s.
-fn unique_id_prefix() -> Result<String, Error> {
-    let random = SymmetricKey::generate(16).map_err(|e| crypto_failure("random Id", e))?;
-    let hex: String = random.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("uuid-{}-{}-{}-{}-{}-", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+/// `uuid-<GUID>-`, the prefix of WCF's `SecurityUniqueId`s, from 16 random bytes.
+fn unique_id_prefix(random: &[u8]) -> String {
+    let mut out = String::with_capacity(48);
+    out.push_str("uuid-");
+    for (i, byte) in random.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{byte:02x}");
+    }
+    out.push('-');
+    out
 }
 
 /// The request's key and how the message names it.
@@ -99,8 +105,10 @@ pub(crate) fn secure(
             (secret.clone(), hash.clone(), KeySource::Confirmed { confirmations: &exchange.signature_values })
         }
     };
-    let nonces = SymmetricKey::generate(2 * NONCE_LEN).map_err(|e| crypto_failure("nonce", e))?;
-    let (sign_nonce, encrypt_nonce) = nonces.as_bytes().split_at(NONCE_LEN);
+    // One draw for both nonces and the GUID of the unique Ids.
+    let random = SymmetricKey::generate(2 * NONCE_LEN + 16).map_err(|e| crypto_failure("nonce", e))?;
+    let (sign_nonce, rest) = random.as_bytes().split_at(NONCE_LEN);
+    let (encrypt_nonce, guid) = rest.split_at(NONCE_LEN);
     let sign_key = derived::derive(&secret, LABEL, sign_nonce, 0, suite.signature_key_length);
     let encrypt_key = derived::derive(&secret, LABEL, encrypt_nonce, 0, suite.encryption.key_len());
 
@@ -114,29 +122,30 @@ pub(crate) fn secure(
     let signature_id = matches!(source, KeySource::Wrapped { .. }).then(|| ids.next(&doc));
     let confirmation_ids: Vec<String> = confirmations.iter().map(|_| ids.next(&doc)).collect();
     let encrypt_key_id = ids.next(&doc);
-    let mut edits = Vec::new();
-    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next(&doc), &mut edits)];
+    let utility = UtilityScope::of(&doc, &envelope);
+    let mut edits: Vec<Edit> = utility.envelope_edit.into_iter().collect();
+    let mut signed = vec![wire::ensure_id(&doc, doc.element(envelope.body), || ids.next(&doc), &mut edits)];
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
     let encrypt_body = policy.encrypt_body && body_has_content;
     let body_data_id = encrypt_body.then(|| ids.next(&doc));
     for block in envelope.blocks(&doc) {
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, || ids.next(&doc), &mut edits));
+            signed.push(wire::ensure_id(&doc, block, || ids.next(&doc), &mut edits));
         }
     }
-    let unique = unique_id_prefix()?;
+    let unique = unique_id_prefix(guid);
     let timestamp_id = format!("{unique}1");
     let key_id = format!("{unique}2");
     let token_id = format!("{unique}3");
 
     // The Security header up to the ReferenceList (`lists`) and the signatures (`signatures`).
-    let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
-    write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    let mut security = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
+    wire::timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
     let derived_from = match &source {
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
-            write_certificate_reference(&mut key_info, KeyReference::Thumbprint, &recipient.certificate, "")?;
-            write_encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped, &[]);
+            wire::thumbprint_reference(&mut key_info, wcf.bsp, &recipient.certificate);
+            wire::encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped);
             DerivedFrom::EncryptedKey(key_id.as_str().into())
         }
         KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
@@ -154,7 +163,7 @@ pub(crate) fn secure(
     let lists = security.len();
     match &source {
         KeySource::Wrapped { .. } => {
-            write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
+            wire::binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
         }
         KeySource::Confirmed { confirmations } => {
             for (id, value) in confirmation_ids.iter().zip(confirmations.iter()) {
@@ -163,7 +172,7 @@ pub(crate) fn secure(
         }
     }
     let signatures = security.len();
-    security.extend_from_slice(b"</wsse:Security>");
+    security.extend_from_slice(wire::CLOSE_SECURITY);
     let header_edit = edits.len();
     let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
     edits.push(edit);
@@ -188,7 +197,11 @@ pub(crate) fn secure(
         sign_key: &sign_key,
         sign_key_id: &sign_key_id,
         encrypt_key: &encrypt_key,
-        encrypt_key_id: &encrypt_key_id,
+        encrypt_key_info: {
+            let mut key_info = Vec::with_capacity(256);
+            derived::write_reference(&mut key_info, wcf.namespaces, wcf.bsp, &encrypt_key_id);
+            key_info
+        },
     };
 
     let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
@@ -216,7 +229,7 @@ pub(crate) fn secure(
         };
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            wire::reference_list(&mut list, &data_ids);
         }
         let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
         splice::apply(&encrypted.bytes, edits).bytes
@@ -246,7 +259,7 @@ pub(crate) fn secure(
         }
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            wire::reference_list(&mut list, &data_ids);
         }
         edits.push(Edit::insert(lists, list));
         edits.push(Edit::insert(signatures, tail));
@@ -277,7 +290,8 @@ struct Writer<'e> {
     sign_key: &'e SymmetricKey,
     sign_key_id: &'e str,
     encrypt_key: &'e SymmetricKey,
-    encrypt_key_id: &'e str,
+    /// The inside of every EncryptedData's KeyInfo: a reference to the encryption key's token.
+    encrypt_key_info: Vec<u8>,
 }
 
 impl Writer<'_> {
@@ -288,10 +302,8 @@ impl Writer<'_> {
         let cipher = crypto::encrypt_data(algorithm, self.encrypt_key, plaintext).map_err(|e| {
             Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
         })?;
-        let mut key_info = Vec::with_capacity(256);
-        derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.encrypt_key_id);
         let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
-        write_encrypted_data(&mut out, id, kind, algorithm, Some(&key_info), &cipher);
+        wire::encrypted_data(&mut out, id, kind, algorithm, &self.encrypt_key_info, &cipher);
         Ok(out)
     }
 
@@ -309,7 +321,7 @@ impl Writer<'_> {
     ) -> Result<(), Error> {
         let policy = &self.engine.policy;
         let suite = &policy.suite;
-        let mut builder = SignedInfoBuilder::new(suite.symmetric_signature, suite.digest);
+        let mut builder = SignedInfo::new(suite.symmetric_signature, suite.digest);
         for id in references {
             let element = doc
                 .element_by_id(id)
@@ -322,7 +334,7 @@ impl Writer<'_> {
         let mut key_info = Vec::with_capacity(256);
         derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.sign_key_id);
         let mut primary = Vec::with_capacity(signed_info.len() + 512);
-        write_signature(&mut primary, signature_id, &signed_info, &value, &key_info);
+        signature::write(&mut primary, signature_id, &signed_info, &value, &key_info);
         values.push(value);
         let Some(signature_id) = signature_id else {
             return place(primary);
@@ -332,7 +344,7 @@ impl Writer<'_> {
         // so its exclusive canonical form is the same alone as in the header.
         let alone = Document::parse(&primary, &policy.limits.xml)?;
         let method = suite.asymmetric_signature;
-        let mut builder = SignedInfoBuilder::new(method, suite.digest);
+        let mut builder = SignedInfo::new(method, suite.digest);
         builder.reference(&alone, alone.root().id(), signature_id)?;
         let signed_info = builder.finish();
         let credentials = &self.engine.credentials;
@@ -340,14 +352,9 @@ impl Writer<'_> {
             Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
         })?;
         let mut key_info = Vec::with_capacity(256);
-        token::write_certificate_reference(
-            &mut key_info,
-            KeyReference::BinarySecurityToken,
-            credentials.certificate(),
-            token_id,
-        )?;
+        wire::token_reference(&mut key_info, policy.wcf.bsp, token_id);
         let mut endorsing = Vec::with_capacity(signed_info.len() + 1024);
-        write_signature(&mut endorsing, None, &signed_info, &value, &key_info);
+        signature::write(&mut endorsing, None, &signed_info, &value, &key_info);
         values.push(value);
         place(primary)?;
         place(endorsing)

@@ -1,0 +1,283 @@
+//! WCF's spelling of what the profile writes (`SendSecurityHeader` and its token serializers):
+//! `o` for wsse, `u` for wsu, `k` for wsse11, `e` for xenc, `c` for WS-SecureConversation and
+//! the default namespace for dsig. `u` is declared on the Envelope, `o` on the Security header,
+//! every other prefix on each element that uses it. With `bsp`, the Basic Security Profile
+//! attributes (`EncodingType` on key identifiers, `ValueType` on local references,
+//! `k:TokenType`) are written; without it, none of them.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::cert::Certificate;
+use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
+use crate::dsig::DSIG_NS;
+use crate::encoding::{push_attribute_value, push_base64};
+use crate::soap::{Envelope, WSSE_NS};
+use crate::splice::Edit;
+use crate::wss::timestamp::format_time;
+use crate::wss::token::{BASE64_BINARY, THUMBPRINT_SHA1, X509V3};
+use crate::xenc::{EncryptionType, TYPE_CONTENT, TYPE_ELEMENT, XENC_NS, XENC11_NS};
+use crate::xml::{Document, Element, WSU_NS};
+
+/// The end tag of the Security header.
+pub(super) const CLOSE_SECURITY: &[u8] = b"</o:Security>";
+
+/// Where the message binds `u`: the edit that declares it on the Envelope (when nothing binds
+/// it there yet), and whether the Security header must declare it itself.
+pub(super) struct UtilityScope {
+    /// `xmlns:u` added to the Envelope's start tag.
+    pub envelope_edit: Option<Edit>,
+    /// `u` means something else where the Security header goes: the header declares it.
+    pub declare_in_header: bool,
+}
+
+impl UtilityScope {
+    /// Declares `u` on the Envelope unless the Envelope already binds it.
+    pub(super) fn of(doc: &Document<'_>, envelope: &Envelope) -> Self {
+        let root = doc.element(envelope.envelope);
+        let envelope_edit = root
+            .lookup_namespace("u")
+            .is_none()
+            .then(|| Edit::insert(start_tag_end(doc, &root), format!(" xmlns:u=\"{WSU_NS}\"").into_bytes()));
+        let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
+        let declare_in_header = scope.lookup_namespace("u").is_some_and(|ns| ns != WSU_NS);
+        Self { envelope_edit, declare_in_header }
+    }
+}
+
+/// The offset of `>` (or `/>`) that ends `element`'s start tag: where WCF's attributes go.
+fn start_tag_end(doc: &Document<'_>, element: &Element<'_, '_>) -> usize {
+    let end = element.content_span().start;
+    if doc.input()[..end].ends_with(b"/>") { end - 2 } else { end - 1 }
+}
+
+/// The `u:Id` of `element`, adding a fresh one after its attributes if it has none. `u` is in
+/// scope through the Envelope unless the element binds it to something else; it then gets its
+/// own declaration under a free prefix.
+pub(super) fn ensure_id(
+    doc: &Document<'_>,
+    element: Element<'_, '_>,
+    fresh: impl FnOnce() -> String,
+    edits: &mut Vec<Edit>,
+) -> String {
+    if let Some(id) = element.attribute(WSU_NS, "Id") {
+        return id.value().into_owned();
+    }
+    let id = fresh();
+    let prefix = (0..)
+        .map(|n| if n == 0 { "u".to_owned() } else { format!("u{n}") })
+        .find(|p| element.lookup_namespace(p).is_none_or(|ns| ns == WSU_NS))
+        .unwrap_or_default();
+    let mut attribute = format!(" {prefix}:Id=\"").into_bytes();
+    push_attribute_value(&mut attribute, &id);
+    attribute.push(b'"');
+    if prefix != "u" {
+        attribute.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
+    }
+    edits.push(Edit::insert(start_tag_end(doc, &element), attribute));
+    id
+}
+
+/// The start tag `<o:Security s:mustUnderstand="1" xmlns:o="…">`: WCF writes `1` for both SOAP
+/// versions.
+pub(super) fn open_security(doc: &Document<'_>, envelope: &Envelope, actor: Option<&str>, declare_u: bool) -> Vec<u8> {
+    let soap = envelope.version.namespace();
+    let scope = doc.element(envelope.header.unwrap_or(envelope.envelope));
+    let prefix = doc.element(envelope.envelope).prefix();
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(b"<o:Security");
+    let mut declarations = Vec::new();
+    // The Envelope's prefix, unless it is one the Security header rebinds.
+    let rebound = prefix == "o" || (declare_u && prefix == "u");
+    let prefix = if !prefix.is_empty() && !rebound && scope.lookup_namespace(prefix) == Some(soap) {
+        prefix
+    } else {
+        declarations.extend_from_slice(format!(" xmlns:s=\"{soap}\"").as_bytes());
+        "s"
+    };
+    out.extend_from_slice(format!(" {prefix}:mustUnderstand=\"1\"").as_bytes());
+    if let Some(actor) = actor {
+        out.extend_from_slice(format!(" {prefix}:{}=\"", envelope.version.actor_attribute()).as_bytes());
+        push_attribute_value(&mut out, actor);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b" xmlns:o=\"");
+    out.extend_from_slice(WSSE_NS.as_bytes());
+    out.push(b'"');
+    out.extend_from_slice(&declarations);
+    if declare_u {
+        out.extend_from_slice(b" xmlns:u=\"");
+        out.extend_from_slice(WSU_NS.as_bytes());
+        out.push(b'"');
+    }
+    out.push(b'>');
+    out
+}
+
+/// `<u:Timestamp u:Id>` with Created and Expires `ttl` later.
+pub(super) fn timestamp(out: &mut Vec<u8>, id: &str, now: OffsetDateTime, ttl: Duration) {
+    out.extend_from_slice(b"<u:Timestamp u:Id=\"");
+    push_attribute_value(out, id);
+    out.extend_from_slice(b"\"><u:Created>");
+    out.extend_from_slice(format_time(now).as_bytes());
+    out.extend_from_slice(b"</u:Created><u:Expires>");
+    out.extend_from_slice(format_time(now + ttl).as_bytes());
+    out.extend_from_slice(b"</u:Expires></u:Timestamp>");
+}
+
+/// `<o:BinarySecurityToken u:Id ValueType EncodingType>` of an X.509 certificate.
+pub(super) fn binary_security_token(out: &mut Vec<u8>, id: &str, certificate_base64: &str) {
+    out.extend_from_slice(b"<o:BinarySecurityToken u:Id=\"");
+    push_attribute_value(out, id);
+    out.extend_from_slice(b"\" ValueType=\"");
+    out.extend_from_slice(X509V3.as_bytes());
+    out.extend_from_slice(b"\" EncodingType=\"");
+    out.extend_from_slice(BASE64_BINARY.as_bytes());
+    out.extend_from_slice(b"\">");
+    out.extend_from_slice(certificate_base64.as_bytes());
+    out.extend_from_slice(b"</o:BinarySecurityToken>");
+}
+
+/// `<o:SecurityTokenReference>`, declaring `o` when it may leave the Security header's scope
+/// (in the Body, or in a signature that is encrypted or signed on its own).
+pub(super) fn open_token_reference(out: &mut Vec<u8>, declare: bool) {
+    out.extend_from_slice(b"<o:SecurityTokenReference");
+    if declare {
+        out.extend_from_slice(b" xmlns:o=\"");
+        out.extend_from_slice(WSSE_NS.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// `<o:Reference ValueType URI>` to the local token `id`; `ValueType` only with BSP.
+pub(super) fn local_reference(out: &mut Vec<u8>, bsp: bool, value_type: &str, id: &str) {
+    out.extend_from_slice(b"<o:Reference");
+    if bsp {
+        out.extend_from_slice(b" ValueType=\"");
+        out.extend_from_slice(value_type.as_bytes());
+        out.push(b'"');
+    }
+    out.extend_from_slice(b" URI=\"#");
+    push_attribute_value(out, id);
+    out.extend_from_slice(b"\"/>");
+}
+
+/// `<o:KeyIdentifier ValueType EncodingType>`; `EncodingType` only with BSP.
+pub(super) fn key_identifier(out: &mut Vec<u8>, bsp: bool, value_type: &str, value: &[u8]) {
+    out.extend_from_slice(b"<o:KeyIdentifier ValueType=\"");
+    out.extend_from_slice(value_type.as_bytes());
+    if bsp {
+        out.extend_from_slice(b"\" EncodingType=\"");
+        out.extend_from_slice(BASE64_BINARY.as_bytes());
+    }
+    out.extend_from_slice(b"\">");
+    push_base64(out, value);
+    out.extend_from_slice(b"</o:KeyIdentifier>");
+}
+
+/// A self-contained reference to the BinarySecurityToken `token_id` (an endorsing signature's key).
+pub(super) fn token_reference(out: &mut Vec<u8>, bsp: bool, token_id: &str) {
+    open_token_reference(out, true);
+    out.push(b'>');
+    local_reference(out, bsp, X509V3, token_id);
+    out.extend_from_slice(b"</o:SecurityTokenReference>");
+}
+
+/// A reference to `certificate` by ThumbprintSHA1, inside the Security header.
+pub(super) fn thumbprint_reference(out: &mut Vec<u8>, bsp: bool, certificate: &Certificate) {
+    open_token_reference(out, false);
+    out.push(b'>');
+    key_identifier(out, bsp, THUMBPRINT_SHA1, &certificate.thumbprint_sha1());
+    out.extend_from_slice(b"</o:SecurityTokenReference>");
+}
+
+/// `<e:EncryptedKey Id>`: the key transport method, `key_info` (the inside of `KeyInfo`) and
+/// the wrapped key.
+pub(super) fn encrypted_key(
+    out: &mut Vec<u8>,
+    id: &str,
+    method: KeyTransportAlgorithm,
+    key_info: &[u8],
+    cipher: &[u8],
+) {
+    out.extend_from_slice(b"<e:EncryptedKey Id=\"");
+    push_attribute_value(out, id);
+    out.extend_from_slice(b"\" xmlns:e=\"");
+    out.extend_from_slice(XENC_NS.as_bytes());
+    out.extend_from_slice(b"\"><e:EncryptionMethod Algorithm=\"");
+    out.extend_from_slice(method.uri().as_bytes());
+    out.extend_from_slice(b"\">");
+    if let Some(digest) = method.oaep_digest() {
+        out.extend_from_slice(b"<DigestMethod Algorithm=\"");
+        out.extend_from_slice(digest.uri().as_bytes());
+        out.extend_from_slice(b"\" xmlns=\"");
+        out.extend_from_slice(DSIG_NS.as_bytes());
+        out.extend_from_slice(b"\"/>");
+    }
+    if let Some(mgf) = method.mgf_uri() {
+        out.extend_from_slice(b"<MGF Algorithm=\"");
+        out.extend_from_slice(mgf.as_bytes());
+        out.extend_from_slice(b"\" xmlns=\"");
+        out.extend_from_slice(XENC11_NS.as_bytes());
+        out.extend_from_slice(b"\"/>");
+    }
+    out.extend_from_slice(b"</e:EncryptionMethod>");
+    key_info_element(out, key_info);
+    cipher_data(out, cipher);
+    out.extend_from_slice(b"</e:EncryptedKey>");
+}
+
+/// `<e:EncryptedData Id Type>` of `cipher` under `method`, its key named by `key_info`.
+pub(super) fn encrypted_data(
+    out: &mut Vec<u8>,
+    id: &str,
+    kind: EncryptionType,
+    method: DataEncryptionAlgorithm,
+    key_info: &[u8],
+    cipher: &[u8],
+) {
+    out.reserve(cipher.len() / 3 * 4 + 640);
+    out.extend_from_slice(b"<e:EncryptedData Id=\"");
+    push_attribute_value(out, id);
+    out.extend_from_slice(b"\" Type=\"");
+    out.extend_from_slice(match kind {
+        EncryptionType::Element => TYPE_ELEMENT.as_bytes(),
+        EncryptionType::Content => TYPE_CONTENT.as_bytes(),
+    });
+    out.extend_from_slice(b"\" xmlns:e=\"");
+    out.extend_from_slice(XENC_NS.as_bytes());
+    out.extend_from_slice(b"\"><e:EncryptionMethod Algorithm=\"");
+    out.extend_from_slice(method.uri().as_bytes());
+    out.extend_from_slice(b"\"/>");
+    key_info_element(out, key_info);
+    cipher_data(out, cipher);
+    out.extend_from_slice(b"</e:EncryptedData>");
+}
+
+/// `<e:ReferenceList>` naming the EncryptedData `ids`.
+pub(super) fn reference_list(out: &mut Vec<u8>, ids: &[String]) {
+    out.extend_from_slice(b"<e:ReferenceList xmlns:e=\"");
+    out.extend_from_slice(XENC_NS.as_bytes());
+    out.extend_from_slice(b"\">");
+    for id in ids {
+        out.extend_from_slice(b"<e:DataReference URI=\"#");
+        push_attribute_value(out, id);
+        out.extend_from_slice(b"\"/>");
+    }
+    out.extend_from_slice(b"</e:ReferenceList>");
+}
+
+fn key_info_element(out: &mut Vec<u8>, key_info: &[u8]) {
+    out.extend_from_slice(b"<KeyInfo xmlns=\"");
+    out.extend_from_slice(DSIG_NS.as_bytes());
+    out.extend_from_slice(b"\">");
+    out.extend_from_slice(key_info);
+    out.extend_from_slice(b"</KeyInfo>");
+}
+
+fn cipher_data(out: &mut Vec<u8>, cipher: &[u8]) {
+    out.extend_from_slice(b"<e:CipherData><e:CipherValue>");
+    push_base64(out, cipher);
+    out.extend_from_slice(b"</e:CipherValue></e:CipherData>");
+}
