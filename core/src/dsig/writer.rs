@@ -13,21 +13,56 @@ use crate::xml::{Document, ElementId, Limits};
 #[derive(Debug)]
 pub struct SignedInfoBuilder {
     digest: DigestAlgorithm,
+    /// `ds:`, or nothing when the dsig namespace is the default one (as WCF writes it).
+    prefix: &'static str,
     out: Vec<u8>,
 }
 
 impl SignedInfoBuilder {
-    /// Starts a SignedInfo for `method`, digesting references with `digest`.
+    /// Starts a `ds:SignedInfo` for `method`, digesting references with `digest`.
     pub fn new(method: SignatureAlgorithm, digest: DigestAlgorithm) -> Self {
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(b"<ds:SignedInfo xmlns:ds=\"");
-        out.extend_from_slice(DSIG_NS.as_bytes());
-        out.extend_from_slice(b"\"><ds:CanonicalizationMethod Algorithm=\"");
-        out.extend_from_slice(EXC_C14N.as_bytes());
-        out.extend_from_slice(b"\"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"");
-        out.extend_from_slice(method.uri().as_bytes());
-        out.extend_from_slice(b"\"></ds:SignatureMethod>");
-        Self { digest, out }
+        Self::start(method, digest, "ds:")
+    }
+
+    /// Starts a `SignedInfo` in the default namespace (`<SignedInfo xmlns="…xmldsig#">`).
+    pub fn unprefixed(method: SignatureAlgorithm, digest: DigestAlgorithm) -> Self {
+        Self::start(method, digest, "")
+    }
+
+    fn start(method: SignatureAlgorithm, digest: DigestAlgorithm, prefix: &'static str) -> Self {
+        let mut builder = Self { digest, prefix, out: Vec::with_capacity(1024) };
+        builder.open("SignedInfo");
+        let declaration = if prefix.is_empty() { " xmlns=\"" } else { " xmlns:ds=\"" };
+        builder.out.extend_from_slice(declaration.as_bytes());
+        builder.out.extend_from_slice(DSIG_NS.as_bytes());
+        builder.out.extend_from_slice(b"\">");
+        builder.algorithm("CanonicalizationMethod", EXC_C14N);
+        builder.algorithm("SignatureMethod", method.uri());
+        builder
+    }
+
+    /// `<name` with our prefix.
+    fn open(&mut self, name: &str) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(self.prefix.as_bytes());
+        self.out.extend_from_slice(name.as_bytes());
+    }
+
+    /// `</name>` with our prefix.
+    fn close(&mut self, name: &str) {
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(self.prefix.as_bytes());
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// `<name Algorithm="uri"></name>`, canonical.
+    fn algorithm(&mut self, name: &str, uri: &str) {
+        self.open(name);
+        self.out.extend_from_slice(b" Algorithm=\"");
+        self.out.extend_from_slice(uri.as_bytes());
+        self.out.extend_from_slice(b"\">");
+        self.close(name);
     }
 
     /// Adds a reference to the element `target`, whose Id is `id`, digesting its exclusive
@@ -86,21 +121,25 @@ impl SignedInfoBuilder {
 
     /// Adds a reference to the element with Id `id` whose digest is already known.
     pub fn digest_reference(&mut self, id: &str, digest: &[u8]) {
-        let out = &mut self.out;
-        out.extend_from_slice(b"<ds:Reference URI=\"#");
-        push_attribute_value(out, id);
-        out.extend_from_slice(b"\"><ds:Transforms><ds:Transform Algorithm=\"");
-        out.extend_from_slice(EXC_C14N.as_bytes());
-        out.extend_from_slice(b"\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"");
-        out.extend_from_slice(self.digest.uri().as_bytes());
-        out.extend_from_slice(b"\"></ds:DigestMethod><ds:DigestValue>");
-        push_base64(out, digest);
-        out.extend_from_slice(b"</ds:DigestValue></ds:Reference>");
+        self.open("Reference");
+        self.out.extend_from_slice(b" URI=\"#");
+        push_attribute_value(&mut self.out, id);
+        self.out.extend_from_slice(b"\">");
+        self.open("Transforms");
+        self.out.push(b'>');
+        self.algorithm("Transform", EXC_C14N);
+        self.close("Transforms");
+        self.algorithm("DigestMethod", self.digest.uri());
+        self.open("DigestValue");
+        self.out.push(b'>');
+        push_base64(&mut self.out, digest);
+        self.close("DigestValue");
+        self.close("Reference");
     }
 
     /// The canonical SignedInfo: sign these bytes and place them in the message unchanged.
     pub fn finish(mut self) -> Vec<u8> {
-        self.out.extend_from_slice(b"</ds:SignedInfo>");
+        self.close("SignedInfo");
         self.out
     }
 }

@@ -15,13 +15,14 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
-use super::signature::{self, SignedInfo};
+use super::signature;
 use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
 use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
+use crate::dsig::writer::SignedInfoBuilder;
 use crate::error::{Error, ErrorCode};
-use crate::soap::Envelope;
 use crate::splice::{self, Edit};
+use crate::wss::part::SignedPart;
 use crate::wss::secure::{insert_security_header, prepare};
 use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
@@ -124,35 +125,39 @@ pub(crate) fn secure(
     let encrypt_key_id = ids.next(&doc);
     let utility = UtilityScope::of(&doc, &envelope);
     let mut edits: Vec<Edit> = utility.envelope_edit.into_iter().collect();
-    let mut signed = vec![wire::ensure_id(&doc, doc.element(envelope.body), || ids.next(&doc), &mut edits)];
+    let mut signed = vec![wire::signed_part(&doc, doc.element(envelope.body), || ids.next(&doc))];
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
     let encrypt_body = policy.encrypt_body && body_has_content;
     let body_data_id = encrypt_body.then(|| ids.next(&doc));
     for block in envelope.blocks(&doc) {
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(wire::ensure_id(&doc, block, || ids.next(&doc), &mut edits));
+            signed.push(wire::signed_part(&doc, block, || ids.next(&doc)));
         }
     }
+    edits.extend(signed.iter().filter_map(SignedPart::edit));
     let unique = unique_id_prefix(guid);
     let timestamp_id = format!("{unique}1");
     let key_id = format!("{unique}2");
     let token_id = format!("{unique}3");
 
-    // The Security header up to the ReferenceList (`lists`) and the signatures (`signatures`).
-    let mut security = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
-    wire::timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    // The Security header: up to the ReferenceList (`head`), then the token or the
+    // confirmations (`middle`); the ReferenceList and the signatures come between and after.
+    let mut head = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
+    let timestamp_start = head.len();
+    wire::timestamp(&mut head, &timestamp_id, now, policy.timestamp_ttl);
+    let timestamp = timestamp_start..head.len();
     let derived_from = match &source {
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
             wire::thumbprint_reference(&mut key_info, wcf.bsp, &recipient.certificate);
-            wire::encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped);
+            wire::encrypted_key(&mut head, &key_id, suite.key_transport, &key_info, wrapped);
             DerivedFrom::EncryptedKey(key_id.as_str().into())
         }
         KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
     };
-    derived::write(&mut security, wcf.namespaces, wcf.bsp, &sign_key_id, &derived_from, sign_key.len(), sign_nonce);
+    derived::write(&mut head, wcf.namespaces, wcf.bsp, &sign_key_id, &derived_from, sign_key.len(), sign_nonce);
     derived::write(
-        &mut security,
+        &mut head,
         wcf.namespaces,
         wcf.bsp,
         &encrypt_key_id,
@@ -160,27 +165,20 @@ pub(crate) fn secure(
         encrypt_key.len(),
         encrypt_nonce,
     );
-    let lists = security.len();
+    let mut middle = Vec::new();
+    let mut confirmed = Vec::with_capacity(confirmations.len());
     match &source {
         KeySource::Wrapped { .. } => {
-            wire::binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
+            wire::binary_security_token(&mut middle, &token_id, engine.credentials.certificate_base64())
         }
         KeySource::Confirmed { confirmations } => {
             for (id, value) in confirmation_ids.iter().zip(confirmations.iter()) {
-                confirmation::write(&mut security, id, value);
+                let start = middle.len();
+                confirmation::write(&mut middle, id, value);
+                confirmed.push(start..middle.len());
             }
         }
     }
-    let signatures = security.len();
-    security.extend_from_slice(wire::CLOSE_SECURITY);
-    let header_edit = edits.len();
-    let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
-    edits.push(edit);
-    let prepared = splice::apply(input, edits);
-    let at = |mark: usize| prepared.placed[header_edit].start + security_offset + mark;
-    let (lists, signatures) = (at(lists), at(signatures));
-    let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
-    let envelope = Envelope::locate(&doc)?;
 
     let signature_data_id =
         (policy.protection_order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature).then(|| ids.next(&doc));
@@ -190,8 +188,6 @@ pub(crate) fn secure(
     } else {
         Vec::new()
     };
-    let references: Vec<String> =
-        signed.into_iter().chain([timestamp_id]).chain(confirmation_ids.iter().cloned()).collect();
     let writer = Writer {
         engine,
         sign_key: &sign_key,
@@ -207,63 +203,105 @@ pub(crate) fn secure(
     let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
     let mut values = Vec::with_capacity(2);
     // The Body content, encrypted (in either protection order).
-    let mut body_edits = Vec::new();
     if let Some(id) = &body_data_id {
         let content = doc.element(envelope.body).content_span();
-        body_edits.push(Edit::replace(
-            content.clone(),
-            writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
-        ));
+        let data = writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content.clone()])?;
+        edits.push(Edit::replace(content, data));
     }
+    let close = |mut security: Vec<u8>, list: &[u8], middle: &[u8], tail: &[u8]| {
+        security.extend_from_slice(list);
+        security.extend_from_slice(middle);
+        let mark = security.len();
+        security.extend_from_slice(tail);
+        security.extend_from_slice(wire::CLOSE_SECURITY);
+        (security, mark)
+    };
     let output = if policy.protection_order == ProtectionOrder::EncryptBeforeSign {
-        // Encrypt the Body content, then sign the ciphertext; signatures stay in clear.
-        let encrypted = splice::apply(&prepared.bytes, body_edits);
-        let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
-        let mut tail = Vec::with_capacity(4096);
-        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
-            tail.extend_from_slice(&signature);
-            Ok(())
-        })?;
-        let moved = |offset: usize| {
-            encrypted.map(offset).ok_or_else(|| Error::new(ErrorCode::SoapStructure, "the Security header moved"))
-        };
+        // The signatures cover the ciphertext and stay in clear: sign the encrypted envelope,
+        // parsed again.
         let mut list = Vec::new();
         if !data_ids.is_empty() {
             wire::reference_list(&mut list, &data_ids);
         }
-        let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
-        splice::apply(&encrypted.bytes, edits).bytes
+        let (security, mark) = close(head, &list, &middle, &[]);
+        let header_edit = edits.len();
+        let (edit, offset) = insert_security_header(&doc, &envelope, security);
+        edits.push(edit);
+        let encrypted = splice::apply(input, edits);
+        let mark = encrypted.placed[header_edit].start + offset + mark;
+        let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
+        let covered = signed.iter().map(|part| &part.id).chain([&timestamp_id]).chain(&confirmation_ids);
+        let mut tail = Vec::with_capacity(4096);
+        writer.signatures(
+            |builder| {
+                covered.into_iter().try_for_each(|id| {
+                    let element = doc.element_by_id(id).ok_or_else(|| {
+                        Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice"))
+                    })?;
+                    builder.reference(&doc, element, id)
+                })
+            },
+            signature_id.as_deref(),
+            &token_id,
+            &mut values,
+            |signature| {
+                tail.extend_from_slice(&signature);
+                Ok(())
+            },
+        )?;
+        splice::apply(&encrypted.bytes, vec![Edit::insert(mark, tail)]).bytes
     } else {
-        let mut edits = body_edits;
-        // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
+        // The parts as the input holds them, with the Ids still to be inserted, and our own
+        // elements on their own (`u` is bound to the utility namespace in the Security header):
+        // no second parse.
+        let bindings = [("u", crate::xml::WSU_NS)];
         let mut tail = Vec::with_capacity(4096);
         let mut signature_data_ids = signature_data_id.iter().chain(endorsing_data_id.iter());
-        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
-            match signature_data_ids.next() {
-                Some(id) => {
-                    tail.extend_from_slice(&writer.encrypted_data(id, EncryptionType::Element, &signature)?);
-                    data_ids.push(id.clone());
+        writer.signatures(
+            |builder| {
+                for part in &signed {
+                    part.digest(builder, &doc)?;
                 }
-                None => tail.extend_from_slice(&signature),
+                builder.fragment_reference(&head[timestamp.clone()], &bindings, &timestamp_id)?;
+                for (span, id) in confirmed.iter().zip(&confirmation_ids) {
+                    builder.fragment_reference(&middle[span.clone()], &bindings, id)?;
+                }
+                Ok(())
+            },
+            signature_id.as_deref(),
+            &token_id,
+            &mut values,
+            |signature| {
+                match signature_data_ids.next() {
+                    Some(id) => {
+                        tail.extend_from_slice(&writer.encrypted_data(id, EncryptionType::Element, &signature)?);
+                        data_ids.push(id.clone());
+                    }
+                    None => tail.extend_from_slice(&signature),
+                }
+                Ok(())
+            },
+        )?;
+        // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
+        if !confirmation_data_ids.is_empty() {
+            let mut encrypted = Vec::with_capacity(middle.len() * 2);
+            for (span, data_id) in confirmed.iter().zip(&confirmation_data_ids) {
+                encrypted.extend_from_slice(&writer.encrypted_data(
+                    data_id,
+                    EncryptionType::Element,
+                    &middle[span.clone()],
+                )?);
+                data_ids.push(data_id.clone());
             }
-            Ok(())
-        })?;
-        for (id, data_id) in confirmation_ids.iter().zip(confirmation_data_ids.iter()) {
-            let element = doc
-                .element_by_id(id)
-                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
-            let span = doc.element(element).span();
-            let data = writer.encrypted_data(data_id, EncryptionType::Element, &doc.input()[span.clone()])?;
-            edits.push(Edit::replace(span, data));
-            data_ids.push(data_id.clone());
+            middle = encrypted;
         }
         let mut list = Vec::new();
         if !data_ids.is_empty() {
             wire::reference_list(&mut list, &data_ids);
         }
-        edits.push(Edit::insert(lists, list));
-        edits.push(Edit::insert(signatures, tail));
-        splice::apply(&prepared.bytes, edits).bytes
+        let (security, _) = close(head, &list, &middle, &tail);
+        edits.push(insert_security_header(&doc, &envelope, security).0);
+        splice::apply(input, edits).bytes
     };
 
     let exchange = match source {
@@ -307,13 +345,13 @@ impl Writer<'_> {
         Ok(out)
     }
 
-    /// The primary HMAC signature over `references` (Ids of `doc`), then, for a request (which
-    /// has `signature_id`), the endorsing signature over it with our certificate's key. Each is
-    /// handed to `place` in that order; their values are pushed to `values`.
+    /// The primary HMAC signature over what `references` adds to its SignedInfo, then, for a
+    /// request (which has `signature_id`), the endorsing signature over it with our
+    /// certificate's key. Each is handed to `place` in that order; their values are pushed to
+    /// `values`.
     fn signatures(
         &self,
-        doc: &Document<'_>,
-        references: &[String],
+        references: impl FnOnce(&mut SignedInfoBuilder) -> Result<(), Error>,
         signature_id: Option<&str>,
         token_id: &str,
         values: &mut Vec<Vec<u8>>,
@@ -321,13 +359,8 @@ impl Writer<'_> {
     ) -> Result<(), Error> {
         let policy = &self.engine.policy;
         let suite = &policy.suite;
-        let mut builder = SignedInfo::new(suite.symmetric_signature, suite.digest);
-        for id in references {
-            let element = doc
-                .element_by_id(id)
-                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
-            builder.reference(doc, element, id)?;
-        }
+        let mut builder = SignedInfoBuilder::unprefixed(suite.symmetric_signature, suite.digest);
+        references(&mut builder)?;
         let signed_info = builder.finish();
         let value = crypto::hmac_sign(suite.symmetric_signature, self.sign_key, &signed_info)
             .map_err(|e| crypto_failure("HMAC signature", e))?;
@@ -342,10 +375,9 @@ impl Writer<'_> {
 
         // The endorsing signature covers the primary one, which declares every prefix it uses,
         // so its exclusive canonical form is the same alone as in the header.
-        let alone = Document::parse(&primary, &policy.limits.xml)?;
         let method = suite.asymmetric_signature;
-        let mut builder = SignedInfo::new(method, suite.digest);
-        builder.reference(&alone, alone.root().id(), signature_id)?;
+        let mut builder = SignedInfoBuilder::unprefixed(method, suite.digest);
+        builder.fragment_reference(&primary, &[], signature_id)?;
         let signed_info = builder.finish();
         let credentials = &self.engine.credentials;
         let value = credentials.key().sign(method, &signed_info).map_err(|e| {

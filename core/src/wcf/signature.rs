@@ -1,65 +1,18 @@
 //! WCF's `<Signature xmlns="…xmldsig#">`: the dsig namespace is the default one
 //! (`WSSecurityOneDotZeroSendSecurityHeader`). The SignedInfo is built in its exclusive canonical
-//! form, signed as such, and placed without the declaration it inherits from the Signature.
-//! (`dsig::writer` writes the `ds:` prefix of the WSS 1.0 profile.)
+//! form (`dsig::writer::SignedInfoBuilder::unprefixed`), signed as such, and placed without the
+//! declaration it inherits from the Signature.
 
-use crate::c14n::{self, C14nOptions, Subset};
-use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
-use crate::dsig::{DSIG_NS, EXC_C14N};
+use crate::dsig::DSIG_NS;
+#[cfg(doc)]
+use crate::dsig::writer::SignedInfoBuilder;
 use crate::encoding::{push_attribute_value, push_base64};
-use crate::error::Error;
-use crate::xml::{Document, ElementId};
 
 /// The start of the canonical SignedInfo, up to its namespace declaration.
 const SIGNED_INFO: &[u8] = b"<SignedInfo";
 
-/// Builds the canonical SignedInfo of a signature whose references each carry one exclusive
-/// C14N transform.
-pub(super) struct SignedInfo {
-    digest: DigestAlgorithm,
-    out: Vec<u8>,
-}
-
-impl SignedInfo {
-    /// Starts a SignedInfo for `method`, digesting references with `digest`.
-    pub(super) fn new(method: SignatureAlgorithm, digest: DigestAlgorithm) -> Self {
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(SIGNED_INFO);
-        out.extend_from_slice(b" xmlns=\"");
-        out.extend_from_slice(DSIG_NS.as_bytes());
-        out.extend_from_slice(b"\"><CanonicalizationMethod Algorithm=\"");
-        out.extend_from_slice(EXC_C14N.as_bytes());
-        out.extend_from_slice(b"\"></CanonicalizationMethod><SignatureMethod Algorithm=\"");
-        out.extend_from_slice(method.uri().as_bytes());
-        out.extend_from_slice(b"\"></SignatureMethod>");
-        Self { digest, out }
-    }
-
-    /// Adds a reference to `target` (whose Id is `id`), digesting its exclusive canonical form.
-    pub(super) fn reference(&mut self, doc: &Document<'_>, target: ElementId, id: &str) -> Result<(), Error> {
-        let mut context = self.digest.context();
-        c14n::canonicalize(doc, Subset::Element(target), &C14nOptions::default(), &mut context)?;
-        let out = &mut self.out;
-        out.extend_from_slice(b"<Reference URI=\"#");
-        push_attribute_value(out, id);
-        out.extend_from_slice(b"\"><Transforms><Transform Algorithm=\"");
-        out.extend_from_slice(EXC_C14N.as_bytes());
-        out.extend_from_slice(b"\"></Transform></Transforms><DigestMethod Algorithm=\"");
-        out.extend_from_slice(self.digest.uri().as_bytes());
-        out.extend_from_slice(b"\"></DigestMethod><DigestValue>");
-        push_base64(out, context.finish().as_ref());
-        out.extend_from_slice(b"</DigestValue></Reference>");
-        Ok(())
-    }
-
-    /// The canonical SignedInfo: the bytes to sign.
-    pub(super) fn finish(mut self) -> Vec<u8> {
-        self.out.extend_from_slice(b"</SignedInfo>");
-        self.out
-    }
-}
-
-/// Writes `<Signature Id xmlns="…">` with the canonical `signed_info` of [`SignedInfo::finish`]
+/// Writes `<Signature Id xmlns="…">` with the canonical `signed_info` of an unprefixed
+/// [`SignedInfoBuilder`]
 /// (its declaration left to the Signature), the value and the inside of `KeyInfo`.
 pub(super) fn write(out: &mut Vec<u8>, id: Option<&str>, signed_info: &[u8], value: &[u8], key_info: &[u8]) {
     out.extend_from_slice(b"<Signature");
@@ -84,13 +37,16 @@ pub(super) fn write(out: &mut Vec<u8>, id: Option<&str>, signed_info: &[u8], val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xml::Limits;
+    use crate::c14n::{self, C14nOptions, Subset};
+    use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
+    use crate::dsig::writer::SignedInfoBuilder;
+    use crate::xml::{Document, Limits};
 
     #[test]
     fn the_placed_signed_info_canonicalizes_to_the_signed_bytes() {
         let target = br#"<r xmlns:u="urn:u"><a u:Id="x">1</a></r>"#;
         let doc = Document::parse(target, &Limits::default()).unwrap();
-        let mut builder = SignedInfo::new(SignatureAlgorithm::HmacSha1, DigestAlgorithm::Sha1);
+        let mut builder = SignedInfoBuilder::unprefixed(SignatureAlgorithm::HmacSha1, DigestAlgorithm::Sha1);
         builder.reference(&doc, doc.root().children().next().unwrap().id(), "x").unwrap();
         let signed_info = builder.finish();
         let mut signature = Vec::new();

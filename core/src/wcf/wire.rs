@@ -15,6 +15,7 @@ use crate::dsig::DSIG_NS;
 use crate::encoding::{push_attribute_value, push_base64};
 use crate::soap::{Envelope, WSSE_NS};
 use crate::splice::Edit;
+use crate::wss::part::{SignedPart, free_prefix};
 use crate::wss::timestamp::format_time;
 use crate::wss::token::{BASE64_BINARY, THUMBPRINT_SHA1, X509V3};
 use crate::xenc::{EncryptionType, TYPE_CONTENT, TYPE_ELEMENT, XENC_NS, XENC11_NS};
@@ -52,31 +53,15 @@ fn start_tag_end(doc: &Document<'_>, element: &Element<'_, '_>) -> usize {
     if doc.input()[..end].ends_with(b"/>") { end - 2 } else { end - 1 }
 }
 
-/// The `u:Id` of `element`, adding a fresh one after its attributes if it has none. `u` is in
-/// scope through the Envelope unless the element binds it to something else; it then gets its
-/// own declaration under a free prefix.
-pub(super) fn ensure_id(
-    doc: &Document<'_>,
-    element: Element<'_, '_>,
-    fresh: impl FnOnce() -> String,
-    edits: &mut Vec<Edit>,
-) -> String {
-    if let Some(id) = element.attribute(WSU_NS, "Id") {
-        return id.value().into_owned();
-    }
-    let id = fresh();
-    let prefix = (0..)
-        .map(|n| if n == 0 { "u".to_owned() } else { format!("u{n}") })
-        .find(|p| element.lookup_namespace(p).is_none_or(|ns| ns == WSU_NS))
-        .unwrap_or_default();
-    let mut attribute = format!(" {prefix}:Id=\"").into_bytes();
-    push_attribute_value(&mut attribute, &id);
-    attribute.push(b'"');
-    if prefix != "u" {
-        attribute.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
-    }
-    edits.push(Edit::insert(start_tag_end(doc, &element), attribute));
-    id
+/// `element` as a part to sign: its `u:Id`, or a fresh one from `fresh` after its attributes.
+/// `u` is in scope through the Envelope unless the element binds it to something else; it then
+/// gets its own declaration under a free prefix.
+pub(super) fn signed_part(doc: &Document<'_>, element: Element<'_, '_>, fresh: impl FnOnce() -> String) -> SignedPart {
+    SignedPart::existing(&element).unwrap_or_else(|| {
+        let prefix = free_prefix(&element, "u");
+        let declare = prefix != "u";
+        SignedPart::inserted(&element, fresh(), prefix, start_tag_end(doc, &element), declare)
+    })
 }
 
 /// The start tag `<o:Security s:mustUnderstand="1" xmlns:o="…">`: WCF writes `1` for both SOAP

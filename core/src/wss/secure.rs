@@ -8,13 +8,14 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
+use super::part::SignedPart;
+
 use super::engine::{Engine, Secured};
 use super::exchange::Exchange;
 use super::timestamp::write_timestamp;
 use super::token::{self, WSSE11_NS};
 use super::trust::TrustedCertificate;
 use super::{KeyReference, Policy, ProtectionOrder, ReferenceListPlacement, WSA10_NS, WSA200408_NS};
-use crate::c14n::PlannedAttribute;
 use crate::crypto::{self, SymmetricKey};
 use crate::dsig::writer::{SignedInfoBuilder, write_signature};
 use crate::encoding::push_attribute_value;
@@ -171,75 +172,6 @@ pub(crate) fn secure(
 fn close_security_header(doc: &Document<'_>, envelope: &Envelope, mut security: Vec<u8>) -> (Edit, usize) {
     security.extend_from_slice(b"</wsse:Security>");
     insert_security_header(doc, envelope, security)
-}
-
-/// A part to sign: an element of the input and its `wsu:Id`, with the attribute (and the `wsu`
-/// declaration when its scope lacks one) to insert when the input gave it none.
-pub(crate) struct SignedPart {
-    pub element: ElementId,
-    pub id: String,
-    /// The prefix given to `wsu`, where the attribute goes, and its bytes.
-    inserted: Option<(String, usize, Vec<u8>)>,
-}
-
-impl SignedPart {
-    /// `element`, with its `wsu:Id` or a fresh one from `fresh`.
-    pub(crate) fn of(element: Element<'_, '_>, fresh: impl FnOnce() -> String) -> Self {
-        if let Some(id) = element.attribute(WSU_NS, "Id") {
-            return Self { element: element.id(), id: id.value().into_owned(), inserted: None };
-        }
-        let id = fresh();
-        // `wsu`, unless the element's scope binds it to something else.
-        let prefix = (0..)
-            .map(|n| if n == 0 { "wsu".to_owned() } else { format!("wsu{n}") })
-            .find(|p| element.lookup_namespace(p).is_none_or(|ns| ns == WSU_NS))
-            .unwrap_or_default();
-        let mut attribute = format!(" {prefix}:Id=\"").into_bytes();
-        push_attribute_value(&mut attribute, &id);
-        attribute.push(b'"');
-        if element.lookup_namespace(&prefix) != Some(WSU_NS) {
-            attribute.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
-        }
-        let offset = element.span().start + 1 + element.qname().len();
-        Self { element: element.id(), id, inserted: Some((prefix, offset, attribute)) }
-    }
-
-    /// The edit inserting the Id, if the input had none.
-    pub(crate) fn edit(&self) -> Option<Edit> {
-        self.inserted.as_ref().map(|(_, offset, bytes)| Edit::insert(*offset, bytes.clone()))
-    }
-
-    /// Adds the reference to this part, as it will be with its Id, to `builder`.
-    pub(crate) fn digest(&self, builder: &mut SignedInfoBuilder, doc: &Document<'_>) -> Result<(), Error> {
-        let planned = self.inserted.as_ref().map(|(prefix, _, _)| PlannedAttribute {
-            prefix,
-            namespace: WSU_NS,
-            local_name: "Id",
-            value: &self.id,
-        });
-        builder.planned_reference(doc, self.element, &self.id, planned)
-    }
-
-    /// The element's bytes with its Id.
-    fn bytes<'a>(&self, doc: &Document<'a>) -> Cow<'a, [u8]> {
-        let span = doc.element(self.element).span();
-        match &self.inserted {
-            None => Cow::Borrowed(&doc.input()[span]),
-            Some((_, offset, attribute)) => {
-                let mut bytes = doc.input()[span.start..*offset].to_vec();
-                bytes.extend_from_slice(attribute);
-                bytes.extend_from_slice(&doc.input()[*offset..span.end]);
-                Cow::Owned(bytes)
-            }
-        }
-    }
-}
-
-/// The `wsu:Id` of `element`, adding a fresh one (and the `wsu` declaration when needed) if it has none.
-pub(crate) fn ensure_id(element: Element<'_, '_>, fresh: impl FnOnce() -> String, edits: &mut Vec<Edit>) -> String {
-    let part = SignedPart::of(element, fresh);
-    edits.extend(part.edit());
-    part.id
 }
 
 /// The start tag of our Security header, declaring what it uses.
