@@ -62,18 +62,28 @@ impl Setup {
     }
 
     fn client(&self) -> Engine {
-        self.engine(
+        self.client_with("")
+    }
+
+    /// The client, with more configuration (a `[policy]` table).
+    fn client_with(&self, more: &str) -> Engine {
+        self.engine(&format!(
             "[credentials]\ncertificate = \"client.der\"\nprivate_key = \"client.key.pem\"\n\
-             [peer]\ncertificate = \"service.der\"\n[trust]\nanchors = [\"root.der\"]\n[identity]\ndns = \"service.example\"\n",
-        )
+             [peer]\ncertificate = \"service.der\"\n[trust]\nanchors = [\"root.der\"]\n[identity]\ndns = \"service.example\"\n{more}",
+        ))
     }
 
     /// Only the root is trusted: no intermediate is configured.
     fn service(&self) -> Engine {
-        self.engine(
+        self.service_with("")
+    }
+
+    /// The service, with more configuration (a `[policy]` table).
+    fn service_with(&self, more: &str) -> Engine {
+        self.engine(&format!(
             "[credentials]\ncertificate = \"service.der\"\nprivate_key = \"service.key.pem\"\n\
-             [trust]\nanchors = [\"root.der\"]\n",
-        )
+             [trust]\nanchors = [\"root.der\"]\n{more}",
+        ))
     }
 
     fn intermediate(&self) -> Certificate {
@@ -329,4 +339,23 @@ fn other_tokens_are_read_only_when_they_hold_certificates() {
     let broken = with_tokens(&request, &[token(X509V3, b"not a certificate")]);
     let error = setup.service().open(broken.as_bytes(), None).unwrap_err();
     assert_eq!(error.code(), ErrorCode::SecurityHeaderMalformed, "{error}");
+}
+
+#[test]
+fn the_wcf_profile_takes_the_intermediate_its_request_carries() {
+    const WCF: &str = "[policy]\nprofile = \"wcf\"\n";
+    const WCF_BST_END: &str = "</o:BinarySecurityToken>";
+    let setup = Setup::new();
+    let request = setup.client_with(WCF).secure(REQUEST.as_bytes(), None).unwrap().envelope;
+    let request = String::from_utf8(request).unwrap();
+    let service = setup.service_with(WCF);
+    let error = service.open(request.as_bytes(), None).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::CertificateChainBroken, "{error}");
+
+    // The intermediate as a second token next to the client's (where strict layout wants tokens).
+    let at = request.find(WCF_BST_END).expect("the client's token") + WCF_BST_END.len();
+    let intermediate = token(X509V3, setup.intermediate().der()).replace("wsse:", "o:");
+    let carried = format!("{}{intermediate}{}", &request[..at], &request[at..]);
+    let opened = service.open(carried.as_bytes(), None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(opened.report.signer.expect("signer").subject, setup.client.subject());
 }

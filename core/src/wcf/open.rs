@@ -453,7 +453,10 @@ fn verify(
                 if strict && position < token_position {
                     return Err(layout("the endorsing signature comes before its BinarySecurityToken"));
                 }
-                engine.validator.validate_base64(&token::binary_security_token_text(doc, doc.element(token))?)?
+                // Other tokens of the header may carry the signer's intermediates.
+                let tokens: Vec<ElementId> =
+                    header.children.iter().filter(|(kind, _)| *kind == Kind::Token).map(|&(_, e)| e).collect();
+                crate::wss::trust::validate_token(&*engine.validator, doc, token, &tokens)?
             }
             other => engine.validator.find(&other)?,
         };
