@@ -47,13 +47,22 @@ pub(crate) fn canonical_escape(byte: u8, attribute: bool) -> Option<&'static [u8
     }
 }
 
-fn push_escaped(out: &mut Vec<u8>, text: &str, attribute: bool) {
-    for &b in text.as_bytes() {
-        match canonical_escape(b, attribute) {
-            Some(escaped) => out.extend_from_slice(escaped),
-            None => out.push(b),
-        }
+/// Hands `text`, escaped canonically, to `emit` in pieces: the runs that stand for themselves
+/// whole, and the escapes.
+pub(crate) fn for_each_escaped_piece(text: &str, attribute: bool, mut emit: impl FnMut(&[u8])) {
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    while let Some(offset) = bytes[run..].iter().position(|&b| canonical_escape(b, attribute).is_some()) {
+        let at = run + offset;
+        emit(&bytes[run..at]);
+        emit(canonical_escape(bytes[at], attribute).unwrap_or_default());
+        run = at + 1;
     }
+    emit(&bytes[run..]);
+}
+
+fn push_escaped(out: &mut Vec<u8>, text: &str, attribute: bool) {
+    for_each_escaped_piece(text, attribute, |piece| out.extend_from_slice(piece));
 }
 
 /// Appends `value` escaped for a double-quoted attribute (its canonical form).

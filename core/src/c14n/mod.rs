@@ -106,7 +106,7 @@ pub fn canonicalize<S: Sink + ?Sized>(
     let mut walker = Walker {
         doc,
         options,
-        out: Output::new(sink, doc.input()),
+        out: Output::new(sink, doc.input(), subset_len(doc, subset)),
         rendered: Rendered::default(),
         declarations: Vec::new(),
         attributes: Vec::new(),
@@ -149,7 +149,7 @@ pub(crate) fn canonicalize_with_planned<S: Sink + ?Sized>(
     let mut walker = Walker {
         doc,
         options: &options,
-        out: Output::new(sink, doc.input()),
+        out: Output::new(sink, doc.input(), subset_len(doc, Subset::Element(element)) + 256),
         rendered: Rendered::default(),
         declarations: Vec::new(),
         attributes: Vec::new(),
@@ -163,16 +163,21 @@ pub(crate) fn canonicalize_with_planned<S: Sink + ?Sized>(
 /// The namespace of a planned attribute that no declaration of the document names.
 const PLANNED_NS: NsId = NsId::MAX - 1;
 
+/// The input length of a subset: about the size of its canonical form.
+fn subset_len(doc: &Document<'_>, subset: Subset) -> usize {
+    match subset {
+        Subset::Document => doc.input().len(),
+        Subset::Element(element) => doc.element(element).span().len(),
+    }
+}
+
 /// Canonicalizes into a new buffer.
 pub fn canonicalize_to_vec(
     doc: &Document<'_>,
     subset: Subset,
     options: &C14nOptions<'_>,
 ) -> Result<Vec<u8>, C14nError> {
-    let size = match subset {
-        Subset::Document => doc.input().len(),
-        Subset::Element(element) => doc.element(element).span().len(),
-    };
+    let size = subset_len(doc, subset);
     let mut out = Vec::with_capacity(size + size / 8);
     canonicalize(doc, subset, options, &mut out)?;
     Ok(out)
