@@ -26,6 +26,7 @@ use crate::wss::part::SignedPart;
 use crate::wss::secure::{insert_security_header, prepare};
 use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
+use crate::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::Document;
 
 /// WCF's `_N` Ids, skipping any the document already uses.
@@ -150,7 +151,7 @@ pub(crate) fn secure(
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
             wire::thumbprint_reference(&mut key_info, wcf.bsp, &recipient.certificate);
-            wire::encrypted_key(&mut head, &key_id, suite.key_transport, &key_info, wrapped);
+            write_encrypted_key(&mut head, Dialect::Wcf, &key_id, suite.key_transport, &key_info, wrapped, &[]);
             DerivedFrom::EncryptedKey(key_id.as_str().into())
         }
         KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
@@ -221,7 +222,7 @@ pub(crate) fn secure(
         // parsed again.
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            wire::reference_list(&mut list, &data_ids);
+            write_reference_list(&mut list, Dialect::Wcf, &data_ids, true);
         }
         let (security, mark) = close(head, &list, &middle, &[]);
         let header_edit = edits.len();
@@ -297,7 +298,7 @@ pub(crate) fn secure(
         }
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            wire::reference_list(&mut list, &data_ids);
+            write_reference_list(&mut list, Dialect::Wcf, &data_ids, true);
         }
         let (security, _) = close(head, &list, &middle, &tail);
         edits.push(insert_security_header(&doc, &envelope, security).0);
@@ -341,7 +342,7 @@ impl Writer<'_> {
             Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
         })?;
         let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
-        wire::encrypted_data(&mut out, id, kind, algorithm, &self.encrypt_key_info, &cipher);
+        write_encrypted_data(&mut out, Dialect::Wcf, id, kind, algorithm, Some(&self.encrypt_key_info), &cipher);
         Ok(out)
     }
 

@@ -10,15 +10,12 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::cert::Certificate;
-use crate::crypto::{DataEncryptionAlgorithm, KeyTransportAlgorithm};
-use crate::dsig::DSIG_NS;
 use crate::encoding::{push_attribute_value, push_base64};
 use crate::soap::{Envelope, WSSE_NS};
 use crate::splice::Edit;
 use crate::wss::part::{SignedPart, free_prefix};
 use crate::wss::timestamp::format_time;
 use crate::wss::token::{BASE64_BINARY, THUMBPRINT_SHA1, X509V3};
-use crate::xenc::{EncryptionType, TYPE_CONTENT, TYPE_ELEMENT, XENC_NS, XENC11_NS};
 use crate::xml::{Document, Element, WSU_NS};
 
 /// The end tag of the Security header.
@@ -175,94 +172,4 @@ pub(super) fn thumbprint_reference(out: &mut Vec<u8>, bsp: bool, certificate: &C
     out.push(b'>');
     key_identifier(out, bsp, THUMBPRINT_SHA1, &certificate.thumbprint_sha1());
     out.extend_from_slice(b"</o:SecurityTokenReference>");
-}
-
-/// `<e:EncryptedKey Id>`: the key transport method, `key_info` (the inside of `KeyInfo`) and
-/// the wrapped key.
-pub(super) fn encrypted_key(
-    out: &mut Vec<u8>,
-    id: &str,
-    method: KeyTransportAlgorithm,
-    key_info: &[u8],
-    cipher: &[u8],
-) {
-    out.extend_from_slice(b"<e:EncryptedKey Id=\"");
-    push_attribute_value(out, id);
-    out.extend_from_slice(b"\" xmlns:e=\"");
-    out.extend_from_slice(XENC_NS.as_bytes());
-    out.extend_from_slice(b"\"><e:EncryptionMethod Algorithm=\"");
-    out.extend_from_slice(method.uri().as_bytes());
-    out.extend_from_slice(b"\">");
-    if let Some(digest) = method.oaep_digest() {
-        out.extend_from_slice(b"<DigestMethod Algorithm=\"");
-        out.extend_from_slice(digest.uri().as_bytes());
-        out.extend_from_slice(b"\" xmlns=\"");
-        out.extend_from_slice(DSIG_NS.as_bytes());
-        out.extend_from_slice(b"\"/>");
-    }
-    if let Some(mgf) = method.mgf_uri() {
-        out.extend_from_slice(b"<MGF Algorithm=\"");
-        out.extend_from_slice(mgf.as_bytes());
-        out.extend_from_slice(b"\" xmlns=\"");
-        out.extend_from_slice(XENC11_NS.as_bytes());
-        out.extend_from_slice(b"\"/>");
-    }
-    out.extend_from_slice(b"</e:EncryptionMethod>");
-    key_info_element(out, key_info);
-    cipher_data(out, cipher);
-    out.extend_from_slice(b"</e:EncryptedKey>");
-}
-
-/// `<e:EncryptedData Id Type>` of `cipher` under `method`, its key named by `key_info`.
-pub(super) fn encrypted_data(
-    out: &mut Vec<u8>,
-    id: &str,
-    kind: EncryptionType,
-    method: DataEncryptionAlgorithm,
-    key_info: &[u8],
-    cipher: &[u8],
-) {
-    out.reserve(cipher.len() / 3 * 4 + 640);
-    out.extend_from_slice(b"<e:EncryptedData Id=\"");
-    push_attribute_value(out, id);
-    out.extend_from_slice(b"\" Type=\"");
-    out.extend_from_slice(match kind {
-        EncryptionType::Element => TYPE_ELEMENT.as_bytes(),
-        EncryptionType::Content => TYPE_CONTENT.as_bytes(),
-    });
-    out.extend_from_slice(b"\" xmlns:e=\"");
-    out.extend_from_slice(XENC_NS.as_bytes());
-    out.extend_from_slice(b"\"><e:EncryptionMethod Algorithm=\"");
-    out.extend_from_slice(method.uri().as_bytes());
-    out.extend_from_slice(b"\"/>");
-    key_info_element(out, key_info);
-    cipher_data(out, cipher);
-    out.extend_from_slice(b"</e:EncryptedData>");
-}
-
-/// `<e:ReferenceList>` naming the EncryptedData `ids`.
-pub(super) fn reference_list(out: &mut Vec<u8>, ids: &[String]) {
-    out.extend_from_slice(b"<e:ReferenceList xmlns:e=\"");
-    out.extend_from_slice(XENC_NS.as_bytes());
-    out.extend_from_slice(b"\">");
-    for id in ids {
-        out.extend_from_slice(b"<e:DataReference URI=\"#");
-        push_attribute_value(out, id);
-        out.extend_from_slice(b"\"/>");
-    }
-    out.extend_from_slice(b"</e:ReferenceList>");
-}
-
-fn key_info_element(out: &mut Vec<u8>, key_info: &[u8]) {
-    out.extend_from_slice(b"<KeyInfo xmlns=\"");
-    out.extend_from_slice(DSIG_NS.as_bytes());
-    out.extend_from_slice(b"\">");
-    out.extend_from_slice(key_info);
-    out.extend_from_slice(b"</KeyInfo>");
-}
-
-fn cipher_data(out: &mut Vec<u8>, cipher: &[u8]) {
-    out.extend_from_slice(b"<e:CipherData><e:CipherValue>");
-    push_base64(out, cipher);
-    out.extend_from_slice(b"</e:CipherValue></e:CipherData>");
 }

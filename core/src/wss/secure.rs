@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorCode};
 use crate::soap::{Envelope, SoapVersion, WSSE_NS};
 use crate::splice::{self, Edit};
 use crate::xenc::EncryptionType;
-use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
+use crate::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::{Document, Element, ElementId, WSU_NS};
 
 /// Fresh Ids that collide with none of the document's.
@@ -316,7 +316,7 @@ impl<'e> Encryption<'e> {
             key_info
         });
         let mut out = Vec::new();
-        write_encrypted_data(&mut out, &id, kind, algorithm, key_info.as_deref(), &cipher);
+        write_encrypted_data(&mut out, Dialect::Prefixed, &id, kind, algorithm, key_info.as_deref(), &cipher);
         self.data_ids.push(id);
         Ok(out)
     }
@@ -384,9 +384,17 @@ impl<'e> Encryption<'e> {
         let standalone = policy.reference_list == ReferenceListPlacement::Standalone;
         let inside: &[String] = if standalone { &[] } else { &self.data_ids };
         let mut out = Vec::with_capacity(2048);
-        write_encrypted_key(&mut out, &self.key_id, policy.suite.key_transport, &key_info, &wrapped, inside);
+        write_encrypted_key(
+            &mut out,
+            Dialect::Prefixed,
+            &self.key_id,
+            policy.suite.key_transport,
+            &key_info,
+            &wrapped,
+            inside,
+        );
         if standalone {
-            write_reference_list(&mut out, &self.data_ids, true);
+            write_reference_list(&mut out, Dialect::Prefixed, &self.data_ids, true);
         }
         Ok(out)
     }
