@@ -238,6 +238,10 @@ enum wsseal_code
    */
   WSSEAL_CERTIFICATE_NOT_FOUND = 534,
   /**
+   * A name of a certificate (subject, subjectAltName) is outside the permitted or inside the excluded subtrees of an issuer's nameConstraints, or those cannot be read.
+   */
+  WSSEAL_CERTIFICATE_NAME_CONSTRAINTS_VIOLATED = 535,
+  /**
    * The service certificate does not satisfy the expected service identity (the message names both).
    */
   WSSEAL_IDENTITY_MISMATCH = 540,

@@ -1,6 +1,8 @@
 //! Shared inputs and reporting for the wsseal benchmarks: every figure is printed beside its
 //! physical limit (the raw aws-lc-rs operation) and a peer, measured in the same run, as ratios.
 
+pub mod wcf;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -3,10 +3,12 @@
 //! [`Certificate`] holds the DER, the x509-cert form and every derived field (names as RFC 4514
 //! strings, the decimal serial, digests, validity, SKI, DNS names). Name strings from messages are
 //! compared with [`Certificate::issuer_matches`], which reads what .NET, Java and OpenSSL write.
-//! [`pem_blocks`] reads PEM texts of any block type (certificates and keys).
+//! [`pem_blocks`] reads PEM texts of any block type (certificates and keys);
+//! [`pki_path_certificates`] and [`pkcs7_certificates`] the chains security tokens carry.
 
 mod attr_type;
 mod attr_value;
+mod bundle;
 mod certificate;
 mod dn_format;
 mod dn_match;
@@ -15,11 +17,13 @@ mod error;
 mod extensions;
 mod fields;
 mod hex;
+mod name_constraints;
 mod parsed;
 mod pem;
 mod rdns;
 mod serial;
 
+pub use bundle::{pkcs7_certificates, pki_path_certificates};
 pub use certificate::Certificate;
 pub use error::CertError;
 pub(crate) use fields::date_time;

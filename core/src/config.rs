@@ -84,6 +84,10 @@ pub struct CredentialsConfig {
     pub password_env: Option<String>,
     /// Our certificate (with its key) in the `[store]`.
     pub store: Option<StoreQuery>,
+    /// Send the issuers of our certificate (the other certificates of its PEM or PKCS#12 file,
+    /// self-signed roots left out) in BinarySecurityTokens after ours.
+    #[serde(default)]
+    pub include_chain: bool,
 }
 
 /// `[peer]`: the other side's certificate, the recipient of what a client encrypts.

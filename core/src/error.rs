@@ -135,6 +135,8 @@ error_codes! {
     CertificateCriticalExtension = 533 => "CERTIFICATE_CRITICAL_EXTENSION",
     /// A certificate store lookup found no certificate, or several where one is needed.
     CertificateNotFound = 534 => "CERTIFICATE_NOT_FOUND",
+    /// A name of a certificate (subject, subjectAltName) is outside the permitted or inside the excluded subtrees of an issuer's nameConstraints, or those cannot be read.
+    CertificateNameConstraintsViolated = 535 => "CERTIFICATE_NAME_CONSTRAINTS_VIOLATED",
     /// The service certificate does not satisfy the expected service identity (the message names both).
     IdentityMismatch = 540 => "IDENTITY_MISMATCH",
     /// The expected identity cannot be satisfied by an X.509 certificate (servicePrincipalName).

@@ -1,9 +1,13 @@
 //! Hostile input never panics: arbitrary and name-shaped strings go to `issuer_matches` and
-//! `serial_matches`; arbitrary bytes, mutated certificates and PEM soup go to the parsers. A
+//! `serial_matches`; arbitrary bytes, mutated certificates, certificate bundles (PkiPath, PKCS7)
+//! and PEM soup go to the parsers. A
 //! certificate that parses after mutation still matches its own issuer string.
 
+#[path = "trust_data/pki.rs"]
+mod pki;
+
 use proptest::prelude::*;
-use wsseal_core::cert::{Certificate, pem_blocks};
+use wsseal_core::cert::{Certificate, pem_blocks, pkcs7_certificates, pki_path_certificates};
 
 /// A public certificate (its key was discarded) with a multi-valued RDN, an escaped comma, an
 /// emailAddress, SANs, a negative serial and a GeneralizedTime notAfter.
@@ -74,6 +78,21 @@ proptest! {
         }
         let _ = Certificate::from_pem_all(&input);
         let _ = pem_blocks(&input);
+        let _ = pki_path_certificates(&input);
+        let _ = pkcs7_certificates(&input);
+    }
+
+    #[test]
+    fn mutated_certificate_bundles(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let seed = seed();
+        for mut der in [pki::pki_path(&[&seed, &seed]), pki::pkcs7(&[&seed, &seed])] {
+            for (at, byte) in &edits {
+                let i = at.index(der.len());
+                der[i] = *byte;
+            }
+            let _ = pki_path_certificates(&der);
+            let _ = pkcs7_certificates(&der);
+        }
     }
 
     #[test]

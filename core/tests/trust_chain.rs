@@ -13,7 +13,8 @@ use time::Duration;
 use wsseal_core::ErrorCode;
 use wsseal_core::cert::Certificate;
 use wsseal_core::trust::{
-    CertificateSignatureAlgorithm, Crl, Revocation, Role, TrustMaterial, TrustMode, TrustValidator, ValidationSettings,
+    CertificateSignatureAlgorithm, Crl, Revocation, RevocationSource, RevocationStatus, Role, TrustMaterial, TrustMode,
+    TrustValidator, ValidationSettings,
 };
 use wsseal_core::wss::CertificateValidator;
 
@@ -219,6 +220,55 @@ fn offline_revocation_uses_the_crls() {
     let impostor = root("Test Intermediate", None);
     let forged = Arc::new(Crl::from_der(&pki::crl(&impostor, &[], false)).unwrap());
     assert_eq!(refused(&offline(vec![root_crl, forged]), &revoked), ErrorCode::CertificateRevocationUnknown);
+}
+
+/// A host's revocation source: revokes one serial, has no answer for another, counts questions.
+#[derive(Debug)]
+struct Responder {
+    revoked: String,
+    unknown: String,
+    until: time::OffsetDateTime,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl RevocationSource for Responder {
+    fn status(&self, certificate: &Certificate, _issuer: &Certificate, _now: time::OffsetDateTime) -> RevocationStatus {
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match certificate.serial_decimal() {
+            serial if serial == self.revoked => RevocationStatus::Revoked,
+            serial if serial == self.unknown => RevocationStatus::Unknown,
+            _ => RevocationStatus::Good { until: Some(self.until) },
+        }
+    }
+}
+
+#[test]
+fn online_revocation_asks_the_host_source() {
+    let pki = Pki::new();
+    let (good, revoked, unknown) = (pki.service(|_| {}), pki.service(|_| {}), pki.service(|_| {}));
+    let responder = Arc::new(Responder {
+        revoked: revoked.serial_decimal().to_owned(),
+        unknown: unknown.serial_decimal().to_owned(),
+        until: now() + Duration::minutes(10),
+        asked: Default::default(),
+    });
+    let mut settings = ValidationSettings::new(TrustMode::ChainTrust, Role::Client);
+    settings.revocation = Revocation::Online;
+    let material = TrustMaterial { revocation_source: Some(responder.clone()), ..pki.material() };
+    let validator = TrustValidator::new(settings, material).unwrap();
+    assert!(validator.validate_der(good.der()).is_ok());
+    // Asked about the leaf and the intermediate; the verdict is then cached.
+    assert_eq!(responder.asked.load(std::sync::atomic::Ordering::Relaxed), 2);
+    assert!(validator.validate_der(good.der()).is_ok());
+    assert_eq!(responder.asked.load(std::sync::atomic::Ordering::Relaxed), 2);
+    // A refusal stops at the leaf.
+    assert_eq!(refused(&validator, &revoked), ErrorCode::CertificateRevoked);
+    assert_eq!(refused(&validator, &unknown), ErrorCode::CertificateRevocationUnknown);
+    assert_eq!(responder.asked.load(std::sync::atomic::Ordering::Relaxed), 4);
+    // The answer's end bounds the verdict: past it, the source is asked again.
+    let later = now() + Duration::minutes(20);
+    assert!(validator.validate_at(good.der(), later).is_ok());
+    assert_eq!(responder.asked.load(std::sync::atomic::Ordering::Relaxed), 6);
 }
 
 #[test]

@@ -5,10 +5,7 @@
 #[path = "trust_data/pki.rs"]
 mod pki;
 
-use std::path::Path;
-use std::process::Command;
-
-use pki::{Purpose, issue, leaf_params, now, root, rsa_key};
+use pki::{Purpose, issue, leaf_params, now, openssl, root, rsa_key};
 use time::Duration;
 use wsseal_core::config::Config;
 use wsseal_core::{Engine, ErrorCode};
@@ -157,15 +154,6 @@ fn configurations_that_cannot_validate_are_refused_at_start_up() {
     setup.engine(&format!("{credentials}[trust]\nmode = \"None\"\n"));
     // A [peer] certificate alone still pins it.
     setup.engine(&format!("{credentials}[peer]\ncertificate = \"service.der\"\n"));
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let output = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl CLI must be installed to run the PKCS#12 tests");
-    assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]

@@ -50,12 +50,12 @@ fn tampered_ciphertext_is_one_decryption_failure() {
     let (client, service) = engines(Policy::wcf(), Policy::wcf());
     let (message, _) = request(&client);
     let body = between(&message, "<s:Body", "</s:Body>");
-    let cipher = between(body, "<xenc:CipherValue>", "</xenc:CipherValue>");
-    let inner = &cipher["<xenc:CipherValue>".len()..cipher.len() - "</xenc:CipherValue>".len()];
+    let cipher = between(body, "<e:CipherValue>", "</e:CipherValue>");
+    let inner = &cipher["<e:CipherValue>".len()..cipher.len() - "</e:CipherValue>".len()];
     for position in [inner.len() - 30, inner.len() - 5, 30] {
         let mut changed = inner.to_owned().into_bytes();
         changed[position] = if changed[position] == b'A' { b'B' } else { b'A' };
-        let changed = format!("<xenc:CipherValue>{}</xenc:CipherValue>", String::from_utf8(changed).unwrap());
+        let changed = format!("<e:CipherValue>{}</e:CipherValue>", String::from_utf8(changed).unwrap());
         let error = refused(&service, &message.replacen(cipher, &changed, 1));
         assert!(matches!(error.code(), ErrorCode::DecryptionFailed | ErrorCode::DigestMismatch), "{error}");
         if error.code() == ErrorCode::DecryptionFailed {
@@ -63,8 +63,8 @@ fn tampered_ciphertext_is_one_decryption_failure() {
         }
     }
     // The wrapped key itself.
-    let wrapped = between(&message, "<xenc:EncryptedKey", "</xenc:EncryptedKey>");
-    let value = between(wrapped, "<xenc:CipherValue>", "</xenc:CipherValue>");
+    let wrapped = between(&message, "<e:EncryptedKey", "</e:EncryptedKey>");
+    let value = between(wrapped, "<e:CipherValue>", "</e:CipherValue>");
     let first = &value[18..22];
     let other = if first == "AAAA" { "BBBB" } else { "AAAA" };
     let bad = message.replacen(value, &value.replacen(first, other, 1), 1);
@@ -81,12 +81,12 @@ fn tampered_signed_parts_break_a_digest() {
     ] {
         assert_eq!(refused(&service, &message.replacen(from, to, 1)).code(), ErrorCode::DigestMismatch, "{from}");
     }
-    let expires = between(&message, "<wsu:Expires>", "</wsu:Expires>");
-    let later = message.replacen(expires, "<wsu:Expires>2099-01-01T00:00:00.000Z</wsu:Expires>", 1);
+    let expires = between(&message, "<u:Expires>", "</u:Expires>");
+    let later = message.replacen(expires, "<u:Expires>2099-01-01T00:00:00.000Z</u:Expires>", 1);
     assert_eq!(refused(&service, &later).code(), ErrorCode::DigestMismatch);
     // The primary signature's value, which the endorsing signature also covers.
-    let value = between(&message, "<ds:SignatureValue>", "</ds:SignatureValue>");
-    let forged = message.replacen(value, "<ds:SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:SignatureValue>", 1);
+    let value = between(&message, "<SignatureValue>", "</SignatureValue>");
+    let forged = message.replacen(value, "<SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</SignatureValue>", 1);
     assert_eq!(refused(&service, &forged).code(), ErrorCode::SignatureInvalid);
 }
 
@@ -103,10 +103,9 @@ fn a_request_endorsed_by_an_untrusted_certificate_is_refused() {
 fn a_request_without_its_endorsing_signature_is_refused() {
     let (client, service) = engines(clear_signatures(), clear_signatures());
     let (message, _) = request(&client);
-    let signatures = message.match_indices("<ds:Signature ").count() + message.match_indices("<ds:Signature>").count();
-    assert_eq!(signatures, 2);
-    let endorsing_start = message.rfind("<ds:Signature xmlns").unwrap();
-    let endorsing_end = message.rfind("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    assert_eq!(message.match_indices("<Signature ").count(), 2);
+    let endorsing_start = message.rfind("<Signature ").unwrap();
+    let endorsing_end = message.rfind("</Signature>").unwrap() + "</Signature>".len();
     let stripped = format!("{}{}", &message[..endorsing_start], &message[endorsing_end..]);
     assert_eq!(refused(&service, &stripped).code(), ErrorCode::NotSigned);
 }
@@ -167,13 +166,9 @@ fn a_moved_body_is_not_the_signed_body() {
 fn an_encrypted_data_no_list_names_is_refused() {
     let (client, service) = engines(Policy::wcf(), Policy::wcf());
     let (message, _) = request(&client);
-    let data = between(
-        &message,
-        "<xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" Id=\"_10\"",
-        "</xenc:EncryptedData>",
-    );
+    let data = between(&message, "<e:EncryptedData Id=\"_10\"", "</e:EncryptedData>");
     let extra = data.replacen("Id=\"_10\"", "Id=\"_99\"", 1);
-    let added = message.replacen("</wsse:Security>", &format!("{extra}</wsse:Security>"), 1);
+    let added = message.replacen("</o:Security>", &format!("{extra}</o:Security>"), 1);
     assert_eq!(refused(&service, &added).code(), ErrorCode::EncryptionMalformed);
 }
 
@@ -181,17 +176,64 @@ fn an_encrypted_data_no_list_names_is_refused() {
 fn tokens_after_their_use_break_the_strict_layout_only() {
     let (client, service) = engines(Policy::wcf(), Policy::wcf());
     let (message, _) = request(&client);
-    let (moved, token) = without(&message, "<wsse:BinarySecurityToken", "</wsse:BinarySecurityToken>");
-    let moved = moved.replacen("</wsse:Security>", &format!("{token}</wsse:Security>"), 1);
+    let (moved, token) = without(&message, "<o:BinarySecurityToken", "</o:BinarySecurityToken>");
+    let moved = moved.replacen("</o:Security>", &format!("{token}</o:Security>"), 1);
     assert_eq!(refused(&service, &moved).code(), ErrorCode::LayoutViolation);
     let lax = policy(|p| p.wcf.strict_layout = false);
     let (_, lax_service) = engines(Policy::wcf(), lax);
     lax_service.process(Operation::OpenRequest, moved.as_bytes(), None).unwrap();
 
     // A DerivedKeyToken after the EncryptedData it keys.
-    let (moved, token) = without(&message, "<c:DerivedKeyToken wsu:Id=\"_2\"", "</c:DerivedKeyToken>");
-    let moved = moved.replacen("</wsse:Security>", &format!("{token}</wsse:Security>"), 1);
+    let (moved, token) = without(&message, "<c:DerivedKeyToken u:Id=\"_2\"", "</c:DerivedKeyToken>");
+    let moved = moved.replacen("</o:Security>", &format!("{token}</o:Security>"), 1);
     assert_eq!(refused(&service, &moved).code(), ErrorCode::LayoutViolation);
+}
+
+/// The element starting with `start` (up to its end tag `end`), moved before `before`.
+fn moved_before(text: &str, start: &str, end: &str, before: &str) -> String {
+    let (rest, element) = without(text, start, end);
+    rest.replacen(before, &format!("{element}{before}"), 1)
+}
+
+#[test]
+fn the_strict_layout_is_wcfs_header_order_and_the_relaxed_one_any_order() {
+    let lax = policy(|p| p.wcf.strict_layout = false);
+    let (client, service) = engines(Policy::wcf(), Policy::wcf());
+    let (lax_client, lax_service) = engines(lax.clone(), lax);
+    let reorders: [fn(&str) -> String; 4] = [
+        // The Timestamp last instead of first.
+        |m| moved_before(m, "<u:Timestamp", "</u:Timestamp>", "</o:Security>"),
+        // The Timestamp after the EncryptedKey.
+        |m| moved_before(m, "<u:Timestamp", "</u:Timestamp>", "<c:DerivedKeyToken"),
+        // The ReferenceList after the BinarySecurityToken.
+        |m| moved_before(m, "<e:ReferenceList", "</e:ReferenceList>", "<e:EncryptedData Id=\"_9\""),
+        // The BinarySecurityToken before the EncryptedKey.
+        |m| moved_before(m, "<o:BinarySecurityToken", "</o:BinarySecurityToken>", "<e:EncryptedKey"),
+    ];
+    for reorder in reorders {
+        let (message, _) = request(&client);
+        let reordered = reorder(&message);
+        assert_ne!(reordered, message);
+        let error = refused(&service, &reordered);
+        assert_eq!(error.code(), ErrorCode::LayoutViolation, "{error}");
+        lax_service.process(Operation::OpenRequest, reordered.as_bytes(), None).unwrap();
+    }
+
+    // A response whose signature comes before the SignatureConfirmations it covers.
+    for (strict, client, service) in [(true, &client, &service), (false, &lax_client, &lax_service)] {
+        let (message, exchange) = request(client);
+        let opened = service.process(Operation::OpenRequest, message.as_bytes(), None).unwrap();
+        let response =
+            service.process(Operation::SecureResponse, soap12_response().as_bytes(), Some(&opened.exchange)).unwrap();
+        let response = String::from_utf8(response.envelope).unwrap();
+        let reordered =
+            moved_before(&response, "<e:EncryptedData Id=\"_8\"", "</e:EncryptedData>", "<e:EncryptedData Id=\"_9\"");
+        let result = client.process(Operation::OpenResponse, reordered.as_bytes(), Some(&exchange));
+        match strict {
+            true => assert_eq!(result.unwrap_err().code(), ErrorCode::LayoutViolation),
+            false => drop(result.unwrap()),
+        }
+    }
 }
 
 #[test]
@@ -242,12 +284,13 @@ fn a_response_opens_only_with_the_exchange_of_its_request() {
 /// Re-encrypts the Body content of `message` with ISO 10126 padding (random pad bytes, only the
 /// last byte meaningful), as WCF's decryptor tolerates; `pad_byte` overrides the length byte.
 fn with_iso10126_body(message: &str, exchange: &Exchange, pad_byte: Option<u8>) -> String {
-    let token = between(message, "<c:DerivedKeyToken wsu:Id=\"_2\"", "</c:DerivedKeyToken>");
+    let token = between(message, "<c:DerivedKeyToken u:Id=\"_2\"", "</c:DerivedKeyToken>");
     let nonce = STANDARD.decode(&between(token, "<c:Nonce>", "</c:Nonce>")[9..33]).unwrap();
     let key = derive(exchange.key.as_ref().unwrap(), LABEL, &nonce, 0, 32);
     let body = between(message, "<s:Body", "</s:Body>");
-    let cipher = between(body, "<xenc:CipherValue>", "</xenc:CipherValue>");
-    let mut data = STANDARD.decode(&cipher[18..cipher.len() - 19]).unwrap();
+    let cipher = between(body, "<e:CipherValue>", "</e:CipherValue>");
+    let inner = &cipher["<e:CipherValue>".len()..cipher.len() - "</e:CipherValue>".len()];
+    let mut data = STANDARD.decode(inner).unwrap();
     let plain = decrypt_data(DataEncryptionAlgorithm::Aes256Cbc, &key, &mut data).unwrap();
     let mut buffer = data[plain].to_vec();
     let pad = 16 - buffer.len() % 16;
@@ -257,7 +300,7 @@ fn with_iso10126_body(message: &str, exchange: &Exchange, pad_byte: Option<u8>) 
     let context = encrypting.encrypt(&mut buffer).unwrap();
     let iv: &[u8] = (&context).try_into().unwrap();
     let value = STANDARD.encode([iv, &buffer[..]].concat());
-    message.replacen(cipher, &format!("<xenc:CipherValue>{value}</xenc:CipherValue>"), 1)
+    message.replacen(cipher, &format!("<e:CipherValue>{value}</e:CipherValue>"), 1)
 }
 
 #[test]
@@ -295,31 +338,35 @@ fn resign(message: &str, exchange: &Exchange, key_id: &str, length: usize) -> St
     use wsseal_core::crypto::{DigestAlgorithm, SignatureAlgorithm, digest, hmac_sign};
     use wsseal_core::xml::{Document, Limits};
 
-    let token = between(message, &format!("<c:DerivedKeyToken wsu:Id=\"{key_id}\""), "</c:DerivedKeyToken>");
+    let token = between(message, &format!("<c:DerivedKeyToken u:Id=\"{key_id}\""), "</c:DerivedKeyToken>");
     let nonce = between(token, "<c:Nonce>", "</c:Nonce>");
     let nonce = STANDARD.decode(&nonce[9..nonce.len() - 10]).unwrap();
     let key = derive(exchange.key.as_ref().unwrap(), LABEL, &nonce, 0, length);
-    let start = message.find("<ds:Signature xmlns").unwrap();
-    let end = start + message[start..].find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    // The bytes a signature signs: its SignedInfo in exclusive canonical form.
+    let signed_info = |signature: &str| {
+        let doc = Document::parse(signature.as_bytes(), &Limits::default()).unwrap();
+        let info = doc.root().children().next().unwrap();
+        canonicalize_to_vec(&doc, Subset::Element(info.id()), &C14nOptions::default()).unwrap()
+    };
+    let start = message.find("<Signature ").unwrap();
+    let end = start + message[start..].find("</Signature>").unwrap() + "</Signature>".len();
     let primary = &message[start..end];
-    let signed_info = between(primary, "<ds:SignedInfo", "</ds:SignedInfo>");
-    let value = hmac_sign(SignatureAlgorithm::HmacSha1, &key, signed_info.as_bytes()).unwrap();
-    let old = between(primary, "<ds:SignatureValue>", "</ds:SignatureValue>");
-    let primary =
-        primary.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+    let value = hmac_sign(SignatureAlgorithm::HmacSha1, &key, &signed_info(primary)).unwrap();
+    let old = between(primary, "<SignatureValue>", "</SignatureValue>");
+    let primary = primary.replacen(old, &format!("<SignatureValue>{}</SignatureValue>", STANDARD.encode(value)), 1);
 
     let alone = Document::parse(primary.as_bytes(), &Limits::default()).unwrap();
     let canonical = canonicalize_to_vec(&alone, Subset::Element(alone.root().id()), &C14nOptions::default()).unwrap();
     let rest = &message[end..];
-    let endorsing = between(rest, "<ds:Signature xmlns", "</ds:Signature>");
-    let old_digest = between(endorsing, "<ds:DigestValue>", "</ds:DigestValue>");
+    let endorsing = between(rest, "<Signature ", "</Signature>");
+    let old_digest = between(endorsing, "<DigestValue>", "</DigestValue>");
     let new_digest = STANDARD.encode(digest(DigestAlgorithm::Sha1, &canonical));
-    let endorsing_new = endorsing.replacen(old_digest, &format!("<ds:DigestValue>{new_digest}</ds:DigestValue>"), 1);
-    let signed_info = between(&endorsing_new, "<ds:SignedInfo", "</ds:SignedInfo>");
-    let value = pki().client.credentials().key().sign(SignatureAlgorithm::RsaSha1, signed_info.as_bytes()).unwrap();
-    let old = between(&endorsing_new, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    let endorsing_new = endorsing.replacen(old_digest, &format!("<DigestValue>{new_digest}</DigestValue>"), 1);
+    let value =
+        pki().client.credentials().key().sign(SignatureAlgorithm::RsaSha1, &signed_info(&endorsing_new)).unwrap();
+    let old = between(&endorsing_new, "<SignatureValue>", "</SignatureValue>");
     let endorsing_new =
-        endorsing_new.replacen(old, &format!("<ds:SignatureValue>{}</ds:SignatureValue>", STANDARD.encode(value)), 1);
+        endorsing_new.replacen(old, &format!("<SignatureValue>{}</SignatureValue>", STANDARD.encode(value)), 1);
     format!("{}{}{}", &message[..start], primary, rest.replacen(endorsing, &endorsing_new, 1))
 }
 
@@ -327,8 +374,8 @@ fn resign(message: &str, exchange: &Exchange, key_id: &str, length: usize) -> St
 fn references_in_another_order_verify() {
     let (client, service) = engines(clear_signatures(), clear_signatures());
     let (message, exchange) = request(&client);
-    let body = between(&message, "<ds:Reference URI=\"#_3\"", "</ds:Reference>").to_owned();
-    let action = between(&message, "<ds:Reference URI=\"#_5\"", "</ds:Reference>").to_owned();
+    let body = between(&message, "<Reference URI=\"#_3\"", "</Reference>").to_owned();
+    let action = between(&message, "<Reference URI=\"#_5\"", "</Reference>").to_owned();
     let swapped = message.replacen(&format!("{body}{action}"), &format!("{action}{body}"), 1);
     assert_ne!(swapped, message);
     // Without re-signing the HMAC no longer matches; re-signed as its sender would, it opens.
@@ -340,7 +387,7 @@ fn references_in_another_order_verify() {
 fn one_derived_key_for_signing_and_encryption_is_accepted() {
     let (client, service) = engines(clear_signatures(), clear_signatures());
     let (message, exchange) = request(&client);
-    let (single, _) = without(&message, "<c:DerivedKeyToken wsu:Id=\"_0\"", "</c:DerivedKeyToken>");
+    let (single, _) = without(&message, "<c:DerivedKeyToken u:Id=\"_0\"", "</c:DerivedKeyToken>");
     let single = single.replacen("URI=\"#_0\"", "URI=\"#_2\"", 1);
     let opened = service.process(Operation::OpenRequest, resign(&single, &exchange, "_2", 32).as_bytes(), None);
     assert!(String::from_utf8(opened.unwrap().envelope).unwrap().contains("<n1>100</n1>"));

@@ -83,3 +83,51 @@ fn the_profile_is_chosen_by_the_policy() {
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::ExchangeInvalid);
 }
+
+const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+
+#[test]
+fn an_envelope_that_binds_u_to_its_own_namespace_keeps_it() {
+    // The application's `u` stays its own: the Ids get another prefix, the header declares `u`.
+    let request = soap12_request()
+        .replacen("<s:Envelope ", "<s:Envelope xmlns:u=\"urn:example:units\" ", 1)
+        .replace("<n1>100</n1>", "<n1><u:Amount>100</u:Amount></n1>");
+    let response = soap12_response().replacen("<s:Envelope ", "<s:Envelope xmlns:u=\"urn:example:units\" ", 1);
+    let (client, service) = engines(Policy::wcf(), Policy::wcf());
+    let secured = client.process(Operation::SecureRequest, request.as_bytes(), None).unwrap();
+    let text = String::from_utf8(secured.envelope).unwrap();
+    assert!(text.contains("<s:Body u1:Id=\"_3\" xmlns:u1=\"http://docs.oasis-open.org/wss/2004/01/"), "{text}");
+    let utility = "xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\">";
+    assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {utility}")), "{text}");
+    round_trip(&client, &service, &request, &response);
+
+    // Bound on the Header only: the Envelope declares `u`, the Security header redeclares it.
+    let request = soap12_request().replacen("<s:Header>", "<s:Header xmlns:u=\"urn:example:units\">", 1);
+    let response = soap12_response().replacen("<s:Header>", "<s:Header xmlns:u=\"urn:example:units\">", 1);
+    let secured = client.process(Operation::SecureRequest, request.as_bytes(), None).unwrap();
+    let text = String::from_utf8(secured.envelope).unwrap();
+    assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {utility}")), "{text}");
+    assert!(text.contains("<a:Action s:mustUnderstand=\"1\" u1:Id=\"_5\" xmlns:u1="), "{text}");
+    assert!(text.contains("<s:Body u:Id=\"_3\">"), "{text}");
+    round_trip(&client, &service, &request, &response);
+}
+
+#[test]
+fn an_envelope_prefixed_o_keeps_mustunderstand_in_the_soap_namespace() {
+    let request = soap12_request()
+        .replace("<s:", "<o:")
+        .replace("</s:", "</o:")
+        .replace("xmlns:s=", "xmlns:o=")
+        .replace(" s:mustUnderstand", " o:mustUnderstand");
+    let response = soap12_response()
+        .replace("<s:", "<o:")
+        .replace("</s:", "</o:")
+        .replace("xmlns:s=", "xmlns:o=")
+        .replace(" s:mustUnderstand", " o:mustUnderstand");
+    let (client, service) = engines(Policy::wcf(), Policy::wcf());
+    let secured = client.process(Operation::SecureRequest, request.as_bytes(), None).unwrap();
+    let text = String::from_utf8(secured.envelope).unwrap();
+    let soap = "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"";
+    assert!(text.contains(&format!("<o:Security s:mustUnderstand=\"1\" xmlns:o=\"{WSSE}\" {soap}>")), "{text}");
+    round_trip(&client, &service, &request, &response);
+}

@@ -165,3 +165,47 @@ fn rsa15_and_triple_des_suites_need_explicit_opt_in() {
     let secured = client.secure(soap11_request().as_bytes(), None).unwrap();
     service.open(&secured.envelope, None).unwrap();
 }
+
+#[test]
+fn signed_parts_get_their_ids_whatever_their_scope_binds() {
+    const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    let request = soap12_request();
+    let envelopes = [
+        // `wsu` bound to another namespace: the Ids take another prefix.
+        request.replacen("<s:Envelope ", "<s:Envelope xmlns:wsu=\"urn:not-wsu\" ", 1),
+        // The utility namespace already bound to `u`, and used inside the Body.
+        request.replacen("<s:Envelope ", &format!("<s:Envelope xmlns:u=\"{WSU}\" "), 1).replacen(
+            "<n1>",
+            "<n1 u:Id=\"inner\" z=\"1\">",
+            1,
+        ),
+        // A Body that has its Id already, and a header that declares `wsu` itself.
+        request.replacen("<s:Body>", &format!("<s:Body xmlns:wsu=\"{WSU}\" wsu:Id=\"b\">"), 1).replacen(
+            "<a:To ",
+            &format!("<a:To xmlns:wsu=\"{WSU}\" "),
+            1,
+        ),
+    ];
+    // Signed only; and signed and encrypted (the Body and a signed header) in every order.
+    let encrypting = [
+        ProtectionOrder::SignBeforeEncrypt,
+        ProtectionOrder::SignBeforeEncryptAndEncryptSignature,
+        ProtectionOrder::EncryptBeforeSign,
+    ]
+    .map(|order| Policy {
+        protection_order: order,
+        encrypted_headers: vec![QName::new(WSA10_NS, "Action")],
+        ..Policy::default()
+    });
+    for p in [Policy { encrypt_body: false, ..Policy::default() }].into_iter().chain(encrypting) {
+        let (client, service) = engines(p.clone(), p.clone());
+        for envelope in &envelopes {
+            let secured = client.secure(envelope.as_bytes(), None).unwrap();
+            let opened = service.open(&secured.envelope, None).unwrap_or_else(|e| {
+                panic!("{:?}: {e}\n{}", p.protection_order, String::from_utf8_lossy(&secured.envelope))
+            });
+            assert_eq!(body_content(&opened.envelope), body_content(envelope.as_bytes()));
+            assert!(opened.report.signed.iter().any(|s| s == "Body"), "{:?}", opened.report);
+        }
+    }
+}

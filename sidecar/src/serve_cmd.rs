@@ -1,5 +1,5 @@
 //! `wsseal serve`: runs the sidecar (docs/sidecar.md) until SIGTERM or SIGINT; SIGHUP reloads the
-//! engine's certificate and key files. When it listens, it prints one line to standard output:
+//! engine's, the QUIC listener's and the token's files. When it listens, it prints one line to standard output:
 //! `wsseal serve: ready unix=PATH http=ADDR quic=ADDR` (`-` for what is off).
 
 use std::io::Write as _;

@@ -65,8 +65,17 @@ pub struct QuicSettings {
     pub certificate: PathBuf,
     /// Its private key (PEM).
     pub private_key: PathBuf,
-    /// SHA-256 fingerprints (hex) of the client certificates allowed to connect.
+    /// SHA-256 fingerprints (hex) of client certificates allowed to connect, whoever issued them.
+    #[serde(default)]
     pub allowed_clients: Vec<String>,
+    /// A PEM bundle of CA certificates: client certificates chaining to one are allowed (if they
+    /// carry one of `allowed_names`).
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+    /// When not empty, a client certificate allowed by its CA must carry one of these names
+    /// (subject common name, subjectAltName dNSName, or a whole subject `CN=…,O=…`).
+    #[serde(default)]
+    pub allowed_names: Vec<String>,
 }
 
 /// `[limits]`: framing and admission.
@@ -88,6 +97,8 @@ pub struct LimitSettings {
 pub struct TokenSettings {
     pub ttl_seconds: u64,
     pub key_file: Option<PathBuf>,
+    /// How long keys rotated out of `key_file` still open tokens.
+    pub overlap_seconds: u64,
 }
 
 /// `[shutdown]`.
@@ -203,6 +214,26 @@ impl Settings {
             .flatten()
             .map(|path| engine.base.join(path))
             .collect()
+    }
+
+    /// The files of the QUIC listener's TLS (none when QUIC is off), to watch for changes.
+    pub fn quic_files(&self) -> Vec<PathBuf> {
+        let Some(quic) = &self.quic else { return Vec::new() };
+        [Some(&quic.certificate), Some(&quic.private_key), quic.client_ca.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|path| self.path(path))
+            .collect()
+    }
+
+    /// The token key file (none when the key is random), to watch for changes.
+    pub fn token_files(&self) -> Vec<PathBuf> {
+        self.token.key_file.iter().map(|path| self.path(path)).collect()
+    }
+
+    /// How long a token stays valid.
+    pub fn token_ttl(&self) -> Duration {
+        Duration::from_secs(self.token.ttl_seconds)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::Sink;
 use super::output::Output;
-use crate::encoding::canonical_escape;
+use crate::encoding::{canonical_escape, for_each_escaped_piece};
 use crate::xml::scan;
 
 /// Where a piece of raw input sits, which decides its rewriting rules.
@@ -79,13 +79,5 @@ fn write_char<S: Sink + ?Sized>(out: &mut Output<'_, '_, S>, c: char, context: C
 
 /// Writes an already decoded string (a namespace name) as a canonical attribute value.
 pub(super) fn write_attribute_text<S: Sink + ?Sized>(out: &mut Output<'_, '_, S>, value: &str) {
-    let mut run = 0;
-    for (i, c) in value.char_indices() {
-        if matches!(c, '&' | '<' | '"' | '\t' | '\n' | '\r') {
-            out.emit(&value.as_bytes()[run..i]);
-            write_char(out, c, Context::Attribute);
-            run = i + 1;
-        }
-    }
-    out.emit(&value.as_bytes()[run..]);
+    for_each_escaped_piece(value, true, |piece| out.emit(piece));
 }

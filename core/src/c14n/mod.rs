@@ -106,10 +106,11 @@ pub fn canonicalize<S: Sink + ?Sized>(
     let mut walker = Walker {
         doc,
         options,
-        out: Output::new(sink, doc.input()),
+        out: Output::new(sink, doc.input(), subset_len(doc, subset)),
         rendered: Rendered::default(),
         declarations: Vec::new(),
         attributes: Vec::new(),
+        planned: None,
     };
     match subset {
         Subset::Element(element) => walker.subtree(element.index() as u32),
@@ -119,16 +120,64 @@ pub fn canonicalize<S: Sink + ?Sized>(
     Ok(())
 }
 
+/// An attribute a writer is about to insert into the start tag of the element it canonicalizes
+/// (a `wsu:Id` on a part it signs), with the declaration of its prefix when the element's scope
+/// lacks one. Digesting the element as if it carried the attribute spares parsing the spliced
+/// document again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlannedAttribute<'x> {
+    /// The prefix; never empty (an unprefixed attribute has no namespace).
+    pub prefix: &'x str,
+    /// The namespace the prefix is bound to.
+    pub namespace: &'x str,
+    pub local_name: &'x str,
+    /// The value, canonical as it is (no character that C14N escapes).
+    pub value: &'x str,
+}
+
+/// Writes the exclusive canonical form (no InclusiveNamespaces) of `element` as it will be once
+/// `planned` is inserted into its start tag, which must not carry that attribute yet.
+pub(crate) fn canonicalize_with_planned<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    element: ElementId,
+    planned: PlannedAttribute<'_>,
+    sink: &mut S,
+) -> Result<(), C14nError> {
+    let options = C14nOptions::default();
+    check_namespace_names(doc, Subset::Element(element), &options)?;
+    let namespace = doc.namespace_id(planned.namespace).unwrap_or(PLANNED_NS);
+    let mut walker = Walker {
+        doc,
+        options: &options,
+        out: Output::new(sink, doc.input(), subset_len(doc, Subset::Element(element)) + 256),
+        rendered: Rendered::default(),
+        declarations: Vec::new(),
+        attributes: Vec::new(),
+        planned: Some((planned, namespace)),
+    };
+    walker.subtree(element.index() as u32);
+    walker.out.finish();
+    Ok(())
+}
+
+/// The namespace of a planned attribute that no declaration of the document names.
+const PLANNED_NS: NsId = NsId::MAX - 1;
+
+/// The input length of a subset: about the size of its canonical form.
+fn subset_len(doc: &Document<'_>, subset: Subset) -> usize {
+    match subset {
+        Subset::Document => doc.input().len(),
+        Subset::Element(element) => doc.element(element).span().len(),
+    }
+}
+
 /// Canonicalizes into a new buffer.
 pub fn canonicalize_to_vec(
     doc: &Document<'_>,
     subset: Subset,
     options: &C14nOptions<'_>,
 ) -> Result<Vec<u8>, C14nError> {
-    let size = match subset {
-        Subset::Document => doc.input().len(),
-        Subset::Element(element) => doc.element(element).span().len(),
-    };
+    let size = subset_len(doc, subset);
     let mut out = Vec::with_capacity(size + size / 8);
     canonicalize(doc, subset, options, &mut out)?;
     Ok(out)
@@ -165,6 +214,8 @@ struct OutAttribute<'a> {
     value_start: u32,
     value_end: u32,
     plain: bool,
+    /// The planned attribute (its name and value are not in the input).
+    planned: bool,
 }
 
 struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
@@ -175,9 +226,11 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
     /// Scratch space for one element's declarations and attributes.
     declarations: Vec<Declaration<'a>>,
     attributes: Vec<OutAttribute<'a>>,
+    /// An attribute the apex is to get, and its namespace's index.
+    planned: Option<(PlannedAttribute<'a>, NsId)>,
 }
 
-impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
+impl<'d, 'a, S: Sink + ?Sized> Walker<'d, 'a, '_, '_, S> {
     fn document(&mut self) {
         let misc = &self.doc.misc;
         let root = &self.doc.elements[0];
@@ -194,6 +247,14 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 self.out.emit(b"\n");
                 self.misc_node(node.kind, node.start, node.end, node.flags);
             }
+        }
+    }
+
+    /// The name of a namespace of the document or of the planned attribute.
+    fn namespace(&self, ns: NsId) -> &'d str {
+        match self.planned {
+            Some((planned, id)) if ns == id => planned.namespace,
+            _ => self.doc.namespace(ns),
         }
     }
 
@@ -269,6 +330,11 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 namespaces::exclusive(doc, element, apex, prefixes, &self.rendered, &mut declarations)
             }
         }
+        if let Some((planned, ns)) = self.planned.filter(|_| apex)
+            && !declarations.iter().any(|&(prefix, _)| short_eq(prefix, planned.prefix))
+        {
+            declarations.push((planned.prefix, ns));
+        }
         declarations.sort_unstable_by(|a, b| short_cmp(a.0, b.0));
 
         let name_end = doc.name_end(record);
@@ -281,12 +347,13 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                 self.out.emit(prefix.as_bytes());
                 self.out.emit(b"=\"");
             }
-            escape::write_attribute_text(&mut self.out, doc.namespace(ns));
+            let name = self.namespace(ns);
+            escape::write_attribute_text(&mut self.out, name);
             self.out.emit(b"\"");
         }
         self.rendered.open(&declarations);
         self.declarations = declarations;
-        self.attributes(element, apex && self.options.algorithm == Algorithm::Inclusive);
+        self.attributes(element, apex);
         self.out.emit(b">");
     }
 
@@ -310,10 +377,12 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         })
     }
 
-    /// Writes the attributes of `element` in canonical order; with `inherit_xml`, the `xml:*`
-    /// attributes of its ancestors that it does not carry itself join them (C14N 1.0, 2.4).
-    fn attributes(&mut self, element: u32, inherit_xml: bool) {
+    /// Writes the attributes of `element` in canonical order, with the planned one on the apex;
+    /// under inclusive C14N the apex also gets the `xml:*` attributes of its ancestors that it
+    /// does not carry itself (C14N 1.0, 2.4).
+    fn attributes(&mut self, element: u32, apex: bool) {
         let doc = self.doc;
+        let inherit_xml = apex && self.options.algorithm == Algorithm::Inclusive;
         let mut attributes = std::mem::take(&mut self.attributes);
         attributes.clear();
         let mut current = element;
@@ -337,6 +406,19 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
                     value_start: spans.value_start,
                     value_end: spans.value_end,
                     plain: !spans.value_needs_work,
+                    planned: false,
+                });
+            }
+            if let Some((planned, ns)) = self.planned.filter(|_| apex && current == element) {
+                attributes.push(OutAttribute {
+                    ns,
+                    local: planned.local_name,
+                    qname_start: 0,
+                    qname_end: 0,
+                    value_start: 0,
+                    value_end: 0,
+                    plain: true,
+                    planned: true,
                 });
             }
             if !inherit_xml || record.parent == crate::xml::NONE {
@@ -346,10 +428,16 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
         }
         attributes.sort_unstable_by(|a, b| {
             let by_namespace =
-                if a.ns == b.ns { Ordering::Equal } else { doc.namespace(a.ns).cmp(doc.namespace(b.ns)) };
+                if a.ns == b.ns { Ordering::Equal } else { self.namespace(a.ns).cmp(self.namespace(b.ns)) };
             by_namespace.then_with(|| short_cmp(a.local, b.local))
         });
         for a in &attributes {
+            if let Some((planned, _)) = self.planned.filter(|_| a.planned) {
+                for piece in [" ", planned.prefix, ":", planned.local_name, "=\"", planned.value, "\""] {
+                    self.out.emit(piece.as_bytes());
+                }
+                continue;
+            }
             self.out.emit(b" ");
             self.out.copy(a.qname_start as usize, a.qname_end as usize);
             self.out.emit(b"=\"");
@@ -381,5 +469,54 @@ impl<'a, S: Sink + ?Sized> Walker<'_, 'a, '_, '_, S> {
             self.out.copy(name_start as usize, name_end as usize);
             self.out.emit(b">");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{Limits, WSU_NS};
+
+    /// Canonicalizing `before`'s element `name` with an attribute planned equals canonicalizing
+    /// `after`, the same document with the attribute written in.
+    fn planned_matches_written(before: &str, after: &str, name: &str, prefix: &str) {
+        let find = |doc: &Document<'_>| {
+            doc.elements_starting_in(0..doc.input().len()).find(|e| e.local_name() == name).expect("the element").id()
+        };
+        let doc = Document::parse(before.as_bytes(), &Limits::default()).unwrap();
+        let planned = PlannedAttribute { prefix, namespace: WSU_NS, local_name: "Id", value: "id-1" };
+        let mut ours = Vec::new();
+        canonicalize_with_planned(&doc, find(&doc), planned, &mut ours).unwrap();
+        let written = Document::parse(after.as_bytes(), &Limits::default()).unwrap();
+        let expected = canonicalize_to_vec(&written, Subset::Element(find(&written)), &C14nOptions::default()).unwrap();
+        assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(expected).unwrap());
+    }
+
+    #[test]
+    fn a_planned_attribute_canonicalizes_as_if_written() {
+        let u = WSU_NS;
+        // The prefix declared with the attribute; attributes of namespaces sorting before and after.
+        planned_matches_written(
+            r#"<s:E xmlns:s="urn:s"><s:B b="1" xmlns:a="http://a" a:x="2" xmlns:z="zz:z" z:y="3"><c u="1"/></s:B></s:E>"#,
+            &format!(
+                r#"<s:E xmlns:s="urn:s"><s:B wsu:Id="id-1" xmlns:wsu="{u}" b="1" xmlns:a="http://a" a:x="2" xmlns:z="zz:z" z:y="3"><c u="1"/></s:B></s:E>"#
+            ),
+            "B",
+            "wsu",
+        );
+        // The prefix bound by an ancestor, and used again inside.
+        planned_matches_written(
+            &format!(r#"<s:E xmlns:s="urn:s" xmlns:u="{u}"><s:B><u:T u:Id="t"/>text</s:B></s:E>"#),
+            &format!(r#"<s:E xmlns:s="urn:s" xmlns:u="{u}"><s:B u:Id="id-1"><u:T u:Id="t"/>text</s:B></s:E>"#),
+            "B",
+            "u",
+        );
+        // An element of the attribute's namespace, with the default namespace in scope.
+        planned_matches_written(
+            &format!(r#"<E xmlns="urn:d"><wsu:B xmlns:wsu="{u}" Other="x"><F/></wsu:B></E>"#),
+            &format!(r#"<E xmlns="urn:d"><wsu:B xmlns:wsu="{u}" wsu:Id="id-1" Other="x"><F/></wsu:B></E>"#),
+            "B",
+            "wsu",
+        );
     }
 }

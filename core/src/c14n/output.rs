@@ -18,8 +18,10 @@ pub(super) struct Output<'s, 'i, S: Sink + ?Sized> {
 }
 
 impl<'s, 'i, S: Sink + ?Sized> Output<'s, 'i, S> {
-    pub fn new(sink: &'s mut S, input: &'i [u8]) -> Self {
-        Self { sink, input, pending: (0, 0), staged: Vec::with_capacity(STAGE_CAPACITY + STAGE_BELOW) }
+    /// An output for about `expected` bytes: small subsets (a Timestamp) stage in a small buffer.
+    pub fn new(sink: &'s mut S, input: &'i [u8], expected: usize) -> Self {
+        let staged = Vec::with_capacity(expected.min(STAGE_CAPACITY + STAGE_BELOW));
+        Self { sink, input, pending: (0, 0), staged }
     }
 
     /// Copies `input[start..end]`, extending the pending run when it is contiguous.

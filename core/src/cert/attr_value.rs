@@ -4,7 +4,7 @@ use der::asn1::Any;
 use der::{Encode, Tag, Tagged};
 
 /// An attribute value, decoded.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum AttrValue {
     /// A character string (any of the DirectoryString, IA5 and similar string types).
     Text(String),

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use x509_cert::ext::pkix::KeyUsage;
 
 use super::dn_match::NameKey;
+use super::name_constraints::NameConstraints;
 use super::parsed::Parsed;
 use super::{CertError, pem_blocks, serial};
 
@@ -166,6 +167,16 @@ impl Certificate {
     /// The OIDs of the extensions marked critical.
     pub fn critical_extensions(&self) -> &[ObjectIdentifier] {
         &self.inner.extensions.critical
+    }
+
+    /// The nameConstraints extension, when present: read, or why it cannot be.
+    pub(crate) fn name_constraints(&self) -> Option<Result<&NameConstraints, &str>> {
+        self.inner.extensions.name_constraints.as_ref().map(|read| read.as_ref().map_err(String::as_str))
+    }
+
+    /// The subject in normalized form.
+    pub(crate) fn subject_name_key(&self) -> &NameKey {
+        &self.inner.subject_key
     }
 
     /// The TBSCertificate exactly as encoded: the bytes the issuer's signature covers.

@@ -12,7 +12,7 @@ use super::rdns;
 
 /// A distinguished name in normalized form. Types are held as dotted text: an OID encoded with
 /// redundant padding in a certificate then still equals the same OID written in a message.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct NameKey {
     rdns: Vec<Vec<(String, AttrValue)>>,
 }
@@ -33,6 +33,17 @@ impl NameKey {
     /// Do the two names match, the other one read in either order? An empty name matches nothing.
     pub(crate) fn matches(&self, written: &Self) -> bool {
         !self.rdns.is_empty() && (self.rdns == written.rdns || self.rdns.iter().eq(written.rdns.iter().rev()))
+    }
+
+    /// Is the name empty (no RDN)?
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rdns.is_empty()
+    }
+
+    /// Is the name within the subtree `base`: do its RDNs begin, from the root, with all of
+    /// `base`'s (RFC 5280 §4.2.1.10 directoryName)?
+    pub(crate) fn is_within(&self, base: &Self) -> bool {
+        self.rdns.ends_with(&base.rdns)
     }
 
     fn normalized(rdns: Vec<Vec<Attribute>>) -> Self {

@@ -1,8 +1,9 @@
 //! The extensions chain validation reads, decoded once at parse time: basicConstraints, keyUsage,
-//! extendedKeyUsage, authorityKeyIdentifier, the UPNs of subjectAltName, and which extensions are
+//! extendedKeyUsage, authorityKeyIdentifier, the UPNs of subjectAltName, nameConstraints, and which extensions are
 //! critical. A malformed extension reads as absent here; validation refuses what it needs and
 //! cannot read.
 
+use super::name_constraints::NameConstraints;
 use der::asn1::{ObjectIdentifier, Utf8StringRef};
 use x509_cert::TbsCertificate;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -24,6 +25,8 @@ pub(crate) struct Extensions {
     pub(crate) authority_key_identifier: Option<Vec<u8>>,
     /// The userPrincipalName entries of subjectAltName.
     pub(crate) user_principal_names: Vec<String>,
+    /// nameConstraints, when present: read, or why it cannot be.
+    pub(crate) name_constraints: Option<Result<NameConstraints, String>>,
     /// The OIDs of every extension marked critical.
     pub(crate) critical: Vec<ObjectIdentifier>,
 }
@@ -49,6 +52,7 @@ impl Extensions {
                 .and_then(Result::ok)
                 .and_then(|(_, aki)| aki.key_identifier.map(|id| id.as_bytes().to_vec())),
             user_principal_names: user_principal_names(tbs),
+            name_constraints: NameConstraints::read(tbs),
             critical: tbs.extensions().into_iter().flatten().filter(|e| e.critical).map(|e| e.extn_id).collect(),
         }
     }

@@ -10,13 +10,17 @@ pub fn p_sha1(secret: &[u8], seed: &[u8], len: usize) -> SymmetricKey {
     let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
     let mut out = Vec::with_capacity(len);
     let mut a = hmac::sign(&key, seed);
-    while out.len() < len {
+    loop {
         let mut block = hmac::Context::with_key(&key);
         block.update(a.as_ref());
         block.update(seed);
         let block = block.sign();
         let take = block.as_ref().len().min(len - out.len());
         out.extend_from_slice(&block.as_ref()[..take]);
+        if out.len() == len {
+            break;
+        }
+        // A(i+1), only when another block is needed.
         a = hmac::sign(&key, a.as_ref());
     }
     SymmetricKey::new(out)

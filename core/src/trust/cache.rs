@@ -1,5 +1,5 @@
-//! The verified-certificate cache: verdicts keyed by the SHA-256 of the certificate's DER and
-//! the validation context, each with its own expiry (the earliest of the path's notAfter, the
+//! The verified-certificate cache: verdicts keyed by the SHA-256 of the certificate's DER (with
+//! the candidate intermediates its message carried) and the validation context, each with its own expiry (the earliest of the path's notAfter, the
 //! CRLs' nextUpdate and the configured TTL), bounded in entries, counting hits and misses.
 //!
 //! A validator owns its cache; reloading trust material means building a new validator (the host
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use aws_lc_rs::digest::{SHA256, digest};
+use aws_lc_rs::digest::{Context, SHA256, digest};
 use moka::sync::Cache;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -36,7 +36,8 @@ struct Entry {
     expires: OffsetDateTime,
 }
 
-/// The cache key: SHA-256 of the DER, and the context (mode and role) the verdict was reached in.
+/// The cache key: SHA-256 of the DER (and of the candidates the message carried), and the
+/// context (mode and role) the verdict was reached in.
 type Key = ([u8; 32], u8);
 
 /// Verdicts by certificate.
@@ -58,18 +59,17 @@ impl VerdictCache {
         }
     }
 
-    /// The cached verdict on `der` in `context` at `now`, or `validate`'s, cached until the time
-    /// it returns (and at most the TTL).
+    /// The cached verdict on `der` with the message's `candidates` in `context` at `now`, or
+    /// `validate`'s, cached until the time it returns (and at most the TTL).
     pub(crate) fn get_or_validate(
         &self,
         der: &[u8],
+        candidates: &[Vec<u8>],
         context: u8,
         now: OffsetDateTime,
         validate: impl FnOnce() -> (Verdict, OffsetDateTime),
     ) -> Verdict {
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(digest(&SHA256, der).as_ref());
-        let key = (hash, context);
+        let key = (certificates_digest(der, candidates), context);
         if let Some(entry) = self.entries.get(&key)
             && now < entry.expires
         {
@@ -94,6 +94,25 @@ impl VerdictCache {
             entries: self.entries.entry_count(),
         }
     }
+}
+
+/// SHA-256 of the DER alone, or, with candidates, of a 0 byte (no DER starts with one) and each
+/// certificate length-prefixed: a verdict reached with a message's certificates answers only for
+/// that certificate with those certificates.
+fn certificates_digest(der: &[u8], candidates: &[Vec<u8>]) -> [u8; 32] {
+    let mut hash = [0u8; 32];
+    if candidates.is_empty() {
+        hash.copy_from_slice(digest(&SHA256, der).as_ref());
+        return hash;
+    }
+    let mut context = Context::new(&SHA256);
+    context.update(&[0]);
+    for certificate in std::iter::once(der).chain(candidates.iter().map(Vec::as_slice)) {
+        context.update(&(certificate.len() as u64).to_be_bytes());
+        context.update(certificate);
+    }
+    hash.copy_from_slice(context.finish().as_ref());
+    hash
 }
 
 impl std::fmt::Debug for VerdictCache {

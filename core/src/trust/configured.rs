@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::{
     DirectoryStore, PinnedCertificate, Revocation, Role, TrustMaterial, TrustMode, TrustValidator, TrustedCertificate,
-    ValidationSettings, credentials_from_pkcs12, load_certificates, load_crls, material,
+    ValidationSettings, load_certificates, load_crls, material, pkcs12,
 };
 use crate::cert::Certificate;
 use crate::config::Config;
@@ -91,21 +91,67 @@ fn credentials(config: &Config, store: Option<&DirectoryStore>) -> Result<Creden
             (None, None) => Ok(String::new()),
         }
     };
-    match (&c.certificate, &c.private_key, &c.pkcs12, &c.store) {
+    // The credentials, and the certificates of their file (where our chain is looked for).
+    let (credentials, file) = match (&c.certificate, &c.private_key, &c.pkcs12, &c.store) {
         (Some(certificate), Some(key), None, None) => {
-            Credentials::new(certificate_file(config, certificate)?, private_key_from_pem(&config.read(key)?)?)
+            let full = config.path(certificate);
+            let file = material::parse_certificates(&material::read(&full)?, &full)?;
+            let ours = file.first().cloned().ok_or_else(|| {
+                Error::new(ErrorCode::CredentialInvalid, format!("{} holds no certificate", full.display()))
+            })?;
+            (Credentials::new(ours, private_key_from_pem(&config.read(key)?)?)?, file)
         }
-        (None, None, Some(pkcs12), None) => credentials_from_pkcs12(&config.read(pkcs12)?, &password()?)
-            .map_err(|e| Error::new(e.code(), format!("{}: {}", pkcs12.display(), e.message()))),
-        (None, None, None, Some(query)) => need_store(store, "credentials.store")?.credentials(query, &password()?),
-        (None, None, None, None) => Err(invalid(
-            "the configuration names no credentials: set credentials.certificate and private_key, pkcs12, or store"
-                .into(),
-        )),
-        _ => Err(invalid(
-            "credentials: give certificate with private_key, or pkcs12, or store — exactly one of them".into(),
-        )),
+        (None, None, Some(pkcs12), None) => {
+            let contents = pkcs12::read(&config.read(pkcs12)?, &password()?)
+                .map_err(|e| Error::new(e.code(), format!("{}: {}", pkcs12.display(), e.message())))?;
+            let credentials = contents.credentials.ok_or_else(|| {
+                Error::new(
+                    ErrorCode::CredentialInvalid,
+                    format!("{}: the PKCS#12 file has no private key with its certificate", pkcs12.display()),
+                )
+            })?;
+            (credentials, contents.certificates)
+        }
+        (None, None, None, Some(query)) => {
+            (need_store(store, "credentials.store")?.credentials(query, &password()?)?, Vec::new())
+        }
+        (None, None, None, None) => {
+            return Err(invalid(
+                "the configuration names no credentials: set credentials.certificate and private_key, pkcs12, or store"
+                    .into(),
+            ));
+        }
+        _ => {
+            return Err(invalid(
+                "credentials: give certificate with private_key, or pkcs12, or store — exactly one of them".into(),
+            ));
+        }
+    };
+    if !c.include_chain {
+        return Ok(credentials);
     }
+    let chain = issuers_of(credentials.certificate(), &file);
+    if chain.is_empty() {
+        return Err(invalid(
+            "credentials.include_chain is set, but the certificate or PKCS#12 file holds no issuer of our certificate \
+             (other than a self-signed root)"
+                .into(),
+        ));
+    }
+    Ok(credentials.with_chain(&chain))
+}
+
+/// The issuers of `certificate` among `pool`, its issuer first, up to (without) a self-signed root.
+fn issuers_of(certificate: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
+    let mut chain: Vec<Certificate> = Vec::new();
+    let mut current = certificate;
+    while let Some(issuer) =
+        pool.iter().find(|c| current.names_issuer(c) && !c.is_self_issued() && *c != certificate && !chain.contains(c))
+    {
+        chain.push(issuer.clone());
+        current = issuer;
+    }
+    chain
 }
 
 /// The first certificate of a PEM or DER file.
@@ -182,8 +228,14 @@ fn validator(
     intermediates.retain(|c| !anchors.contains(c));
     let mut known: Vec<Certificate> = peer.into_iter().cloned().collect();
     known.extend(peers.iter().cloned());
-    let material =
-        TrustMaterial { anchors, intermediates, peers, known, crls: crls.into_iter().map(Arc::new).collect() };
+    let material = TrustMaterial {
+        anchors,
+        intermediates,
+        peers,
+        known,
+        crls: crls.into_iter().map(Arc::new).collect(),
+        revocation_source: None,
+    };
     Ok(Arc::new(TrustValidator::new(settings, material)?))
 }
 

@@ -5,7 +5,7 @@
 //! over [`TrustMaterial`] (anchors, intermediates, trusted peers, CRLs) read from files,
 //! directories and a [`DirectoryStore`] addressed the way WCF addresses the Windows stores. Its
 //! verdicts are cached ([`CacheStats`]). [`credentials_from_pkcs12`] reads our own key from a
-//! `.pfx`.
+//! `.pfx`. Online revocation asks a host-supplied [`RevocationSource`].
 
 mod algorithms;
 mod cache;
@@ -13,6 +13,7 @@ mod chain;
 pub(crate) mod configured;
 mod crl;
 mod material;
+mod online;
 mod pkcs12;
 mod settings;
 mod store;
@@ -23,6 +24,7 @@ pub use algorithms::CertificateSignatureAlgorithm;
 pub use cache::CacheStats;
 pub use crl::Crl;
 pub use material::{load_certificates, load_crls};
+pub use online::{RevocationSource, RevocationStatus};
 pub use pkcs12::credentials_from_pkcs12;
 pub use settings::{Revocation, Role, TrustMode, ValidationSettings};
 pub use store::{DirectoryStore, FindType, StoreQuery};

@@ -31,7 +31,9 @@ pub enum Revocation {
     /// Configured CRLs: every certificate of the path below the anchor needs a current CRL of its
     /// issuer, and must not be on it.
     Offline,
-    /// Fetching CRLs or OCSP answers; not implemented, refused by configuration.
+    /// Every certificate of the path below the anchor is asked about to the host's
+    /// [`super::RevocationSource`] (wsseal fetches nothing itself); refused by configuration
+    /// files, which cannot supply one.
     Online,
 }
 

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::cache::{CacheStats, Verdict, VerdictCache};
-use super::{Crl, Revocation, TrustMode, ValidationSettings, chain};
+use super::{Crl, Revocation, RevocationSource, TrustMode, ValidationSettings, chain};
 use crate::cert::Certificate;
 use crate::error::{Error, ErrorCode};
-use crate::wss::token::TokenReference;
+use crate::wss::token::{MAX_CANDIDATE_CERTIFICATES, TokenReference};
 use crate::wss::{CertificateValidator, TrustedCertificate};
 
 /// The certificates and CRLs a validator trusts or uses.
@@ -25,6 +25,8 @@ pub struct TrustMaterial {
     pub known: Vec<Certificate>,
     /// CRLs (Offline revocation).
     pub crls: Vec<Arc<Crl>>,
+    /// The host's answers for Online revocation.
+    pub revocation_source: Option<Arc<dyn RevocationSource>>,
 }
 
 /// Validates peer certificates by mode (ChainTrust, PeerTrust, PeerOrChainTrust, None), caching
@@ -41,9 +43,9 @@ fn config(message: String) -> Error {
 }
 
 impl TrustValidator {
-    /// A validator; refuses settings that could not validate anything or that are not
-    /// implemented (ChainTrust without anchors, PeerTrust without peers, Offline revocation
-    /// without CRLs, Online revocation, Custom). Mode None is logged as a warning.
+    /// A validator; refuses settings that could not validate anything (ChainTrust without
+    /// anchors, PeerTrust without peers, Offline revocation without CRLs, Online revocation
+    /// without a revocation source, Custom). Mode None is logged as a warning.
     pub fn new(settings: ValidationSettings, material: TrustMaterial) -> Result<Self, Error> {
         let chain = matches!(settings.mode, TrustMode::ChainTrust | TrustMode::PeerOrChainTrust);
         match settings.mode {
@@ -68,9 +70,11 @@ impl TrustValidator {
             _ => {}
         }
         match settings.revocation {
-            Revocation::Online => {
+            Revocation::Online if chain && material.revocation_source.is_none() => {
                 return Err(config(
-                    "revocation Online (fetching CRLs/OCSP) is not implemented: use Offline with trust.crls, or NoCheck".into(),
+                    "revocation Online needs a revocation source supplied by code (wsseal fetches no CRL or OCSP \
+                     answer itself): use Offline with trust.crls, or NoCheck"
+                        .into(),
                 ));
             }
             Revocation::Offline if chain && material.crls.is_empty() => {
@@ -89,29 +93,57 @@ impl TrustValidator {
 
     /// Validates a DER certificate at `now`, through the cache.
     pub fn validate_at(&self, der: &[u8], now: OffsetDateTime) -> Result<Arc<TrustedCertificate>, Error> {
-        let context = self.settings.mode as u8 * 2 + self.settings.role as u8;
-        self.cache.get_or_validate(der, context, now, || self.validate_uncached(der, now))
+        self.validate_with_candidates_at(der, &[], now)
     }
 
-    fn validate_uncached(&self, der: &[u8], now: OffsetDateTime) -> (Verdict, OffsetDateTime) {
+    /// Validates a DER certificate at `now` with the certificates a message carries besides it
+    /// (`candidates`, DER: possible intermediates, never anchors), through the cache: the verdict
+    /// is kept for this certificate with these candidates only.
+    pub fn validate_with_candidates_at(
+        &self,
+        der: &[u8],
+        candidates: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> Result<Arc<TrustedCertificate>, Error> {
+        if candidates.len() > MAX_CANDIDATE_CERTIFICATES {
+            return Err(Error::new(
+                ErrorCode::SecurityLimitExceeded,
+                format!(
+                    "{} candidate certificates besides the signer's (limit {MAX_CANDIDATE_CERTIFICATES})",
+                    candidates.len()
+                ),
+            ));
+        }
+        let context = self.settings.mode as u8 * 2 + self.settings.role as u8;
+        self.cache.get_or_validate(der, candidates, context, now, || self.validate_uncached(der, candidates, now))
+    }
+
+    fn validate_uncached(&self, der: &[u8], candidates: &[Vec<u8>], now: OffsetDateTime) -> (Verdict, OffsetDateTime) {
+        let unreadable = |e: crate::cert::CertError| {
+            let error = Error::new(ErrorCode::SecurityHeaderMalformed, format!("the certificate cannot be read: {e}"));
+            (Err(error), now + self.settings.cache_ttl)
+        };
         let certificate = match Certificate::from_der(der) {
             Ok(certificate) => certificate,
-            Err(e) => {
-                let error =
-                    Error::new(ErrorCode::SecurityHeaderMalformed, format!("the certificate cannot be read: {e}"));
-                return (Err(error), now + self.settings.cache_ttl);
-            }
+            Err(e) => return unreadable(e),
+        };
+        let chain = || -> Result<OffsetDateTime, Error> {
+            let candidates = candidates.iter().map(|der| Certificate::from_der(der)).collect::<Result<Vec<_>, _>>();
+            let candidates = candidates.map_err(|e| {
+                Error::new(
+                    ErrorCode::SecurityHeaderMalformed,
+                    format!("a certificate of the message cannot be read: {e}"),
+                )
+            })?;
+            chain::validate(&certificate, &candidates, &self.material, &self.settings, now)
         };
         let checked = match self.settings.mode {
             TrustMode::None => Ok(certificate.not_after()),
             TrustMode::PeerTrust => self.peer_trust(&certificate, now),
-            TrustMode::ChainTrust => chain::validate(&certificate, &self.material, &self.settings, now),
             TrustMode::PeerOrChainTrust if self.material.peers.contains(&certificate) => {
                 self.peer_trust(&certificate, now)
             }
-            TrustMode::PeerOrChainTrust | TrustMode::Custom => {
-                chain::validate(&certificate, &self.material, &self.settings, now)
-            }
+            TrustMode::ChainTrust | TrustMode::PeerOrChainTrust | TrustMode::Custom => chain(),
         };
         // A refusal is remembered until the certificate could become valid, at most the TTL.
         let retry =
@@ -157,6 +189,10 @@ impl TrustValidator {
 impl CertificateValidator for TrustValidator {
     fn validate_der(&self, der: &[u8]) -> Result<Arc<TrustedCertificate>, Error> {
         self.validate_at(der, OffsetDateTime::now_utc())
+    }
+
+    fn validate_with_candidates(&self, der: &[u8], candidates: &[Vec<u8>]) -> Result<Arc<TrustedCertificate>, Error> {
+        self.validate_with_candidates_at(der, candidates, OffsetDateTime::now_utc())
     }
 
     fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error> {

@@ -9,13 +9,13 @@ use crate::xml::{Document, Element, WSU_NS};
 /// The largest confirmed value: an RSA-16384 signature.
 const MAX_VALUE: usize = 2048;
 
-/// Writes a `wsse11:SignatureConfirmation` (inside a Security header that declares `wsu`).
+/// Writes a `k:SignatureConfirmation` as WCF does (with `u` in scope).
 pub fn write(out: &mut Vec<u8>, id: &str, value: &[u8]) {
-    out.extend_from_slice(b"<wsse11:SignatureConfirmation wsu:Id=\"");
+    out.extend_from_slice(b"<k:SignatureConfirmation u:Id=\"");
     push_attribute_value(out, id);
     out.extend_from_slice(b"\" Value=\"");
     push_base64(out, value);
-    out.extend_from_slice(b"\" xmlns:wsse11=\"");
+    out.extend_from_slice(b"\" xmlns:k=\"");
     out.extend_from_slice(WSSE11_NS.as_bytes());
     out.extend_from_slice(b"\"/>");
 }
@@ -47,7 +47,7 @@ mod tests {
     use crate::xml::Limits;
 
     fn parse_and_read(inner: &str) -> Result<Vec<u8>, Error> {
-        let xml = format!("<r xmlns:wsu=\"{WSU_NS}\" xmlns:wsse11=\"{WSSE11_NS}\">{inner}</r>");
+        let xml = format!("<r xmlns:wsu=\"{WSU_NS}\" xmlns:u=\"{WSU_NS}\" xmlns:wsse11=\"{WSSE11_NS}\">{inner}</r>");
         let doc = Document::parse(xml.as_bytes(), &Limits::default()).map_err(Error::from)?;
         read(&doc, doc.root().children().next().unwrap())
     }

@@ -3,14 +3,14 @@
 
 use std::borrow::Cow;
 
-use super::WcfNamespaces;
+use super::{WcfNamespaces, wire};
 use crate::crypto::{SymmetricKey, p_sha1};
 use crate::encoding::{decode_base64, push_attribute_value, push_base64};
 use crate::error::{Error, ErrorCode};
 use crate::shape::{ChildCursor, text_only};
 use crate::soap::WSSE_NS;
 use crate::wss::token::{
-    BASE64_BINARY, ENCRYPTED_KEY_SHA1, ENCRYPTED_KEY_TOKEN, TokenReference, WSSE11_NS, read_security_token_reference,
+    ENCRYPTED_KEY_SHA1, ENCRYPTED_KEY_TOKEN, TokenReference, WSSE11_NS, read_security_token_reference,
 };
 use crate::xml::{Document, Element, ElementId, WSU_NS};
 
@@ -73,9 +73,9 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::DerivedKeyInvalid, message)
 }
 
-/// Writes a `DerivedKeyToken` with Id `id`, deriving `length` bytes from `source` with `nonce`,
-/// inside a Security header that declares `wsse` and `wsu`. `Offset`/`Length` are written only
-/// when the length is not the default 32, as WCF does.
+/// Writes a `c:DerivedKeyToken` with Id `id`, deriving `length` bytes from `source` with
+/// `nonce`, inside a Security header that declares `o` (and `u` in scope). `Offset`/`Length`
+/// are written only when the length is not the default 32, as WCF does.
 pub fn write(
     out: &mut Vec<u8>,
     namespaces: WcfNamespaces,
@@ -85,7 +85,7 @@ pub fn write(
     length: usize,
     nonce: &[u8],
 ) {
-    out.extend_from_slice(b"<c:DerivedKeyToken wsu:Id=\"");
+    out.extend_from_slice(b"<c:DerivedKeyToken u:Id=\"");
     push_attribute_value(out, id);
     out.extend_from_slice(b"\" xmlns:c=\"");
     out.extend_from_slice(namespaces.secure_conversation().as_bytes());
@@ -100,56 +100,29 @@ pub fn write(
 }
 
 fn write_source(out: &mut Vec<u8>, bsp: bool, source: &DerivedFrom<'_>) {
-    out.extend_from_slice(b"<wsse:SecurityTokenReference");
+    wire::open_token_reference(out, false);
     if bsp {
-        out.extend_from_slice(b" wsse11:TokenType=\"");
+        out.extend_from_slice(b" k:TokenType=\"");
         out.extend_from_slice(ENCRYPTED_KEY_TOKEN.as_bytes());
-        out.extend_from_slice(b"\" xmlns:wsse11=\"");
+        out.extend_from_slice(b"\" xmlns:k=\"");
         out.extend_from_slice(WSSE11_NS.as_bytes());
         out.push(b'"');
     }
     out.push(b'>');
     match source {
-        DerivedFrom::EncryptedKey(id) => {
-            out.extend_from_slice(b"<wsse:Reference");
-            if bsp {
-                out.extend_from_slice(b" ValueType=\"");
-                out.extend_from_slice(ENCRYPTED_KEY_TOKEN.as_bytes());
-                out.push(b'"');
-            }
-            out.extend_from_slice(b" URI=\"#");
-            push_attribute_value(out, id);
-            out.extend_from_slice(b"\"/>");
-        }
-        DerivedFrom::EncryptedKeySha1(hash) => {
-            out.extend_from_slice(b"<wsse:KeyIdentifier ValueType=\"");
-            out.extend_from_slice(ENCRYPTED_KEY_SHA1.as_bytes());
-            if bsp {
-                out.extend_from_slice(b"\" EncodingType=\"");
-                out.extend_from_slice(BASE64_BINARY.as_bytes());
-            }
-            out.extend_from_slice(b"\">");
-            push_base64(out, hash);
-            out.extend_from_slice(b"</wsse:KeyIdentifier>");
-        }
+        DerivedFrom::EncryptedKey(id) => wire::local_reference(out, bsp, ENCRYPTED_KEY_TOKEN, id),
+        DerivedFrom::EncryptedKeySha1(hash) => wire::key_identifier(out, bsp, ENCRYPTED_KEY_SHA1, hash),
     }
-    out.extend_from_slice(b"</wsse:SecurityTokenReference>");
+    out.extend_from_slice(b"</o:SecurityTokenReference>");
 }
 
-/// Writes a self-contained `wsse:SecurityTokenReference` to the `DerivedKeyToken` `id`, as the
+/// Writes a self-contained `o:SecurityTokenReference` to the `DerivedKeyToken` `id`, as the
 /// KeyInfo of a signature or an EncryptedData names its key.
 pub fn write_reference(out: &mut Vec<u8>, namespaces: WcfNamespaces, bsp: bool, id: &str) {
-    out.extend_from_slice(b"<wsse:SecurityTokenReference xmlns:wsse=\"");
-    out.extend_from_slice(WSSE_NS.as_bytes());
-    out.extend_from_slice(b"\"><wsse:Reference");
-    if bsp {
-        out.extend_from_slice(b" ValueType=\"");
-        out.extend_from_slice(namespaces.derived_key_value_type().as_bytes());
-        out.push(b'"');
-    }
-    out.extend_from_slice(b" URI=\"#");
-    push_attribute_value(out, id);
-    out.extend_from_slice(b"\"/></wsse:SecurityTokenReference>");
+    wire::open_token_reference(out, true);
+    out.push(b'>');
+    wire::local_reference(out, bsp, namespaces.derived_key_value_type(), id);
+    out.extend_from_slice(b"</o:SecurityTokenReference>");
 }
 
 /// Reads a `DerivedKeyToken` of the configured namespace: a SecurityTokenReference to an
@@ -223,9 +196,9 @@ mod tests {
     use crate::xml::Limits;
 
     fn wrap(inner: &[u8]) -> Vec<u8> {
-        let mut out = format!("<wsse:Security xmlns:wsse=\"{WSSE_NS}\" xmlns:wsu=\"{WSU_NS}\">").into_bytes();
+        let mut out = format!("<o:Security xmlns:o=\"{WSSE_NS}\" xmlns:u=\"{WSU_NS}\">").into_bytes();
         out.extend_from_slice(inner);
-        out.extend_from_slice(b"</wsse:Security>");
+        out.extend_from_slice(b"</o:Security>");
         out
     }
 
@@ -268,20 +241,20 @@ mod tests {
     #[test]
     fn refuses_what_wcf_would_not_send() {
         let sc = super::super::WSSC_200502_NS;
-        let str_ = "<wsse:SecurityTokenReference><wsse:Reference URI=\"#k\"/></wsse:SecurityTokenReference>";
+        let str_ = "<o:SecurityTokenReference><o:Reference URI=\"#k\"/></o:SecurityTokenReference>";
         for (attributes, body) in [
             ("", format!("{str_}<c:Nonce>AAAAAAAAAAAAAAAAAAAAAA==</c:Nonce>")),
-            (" wsu:Id=\"d\" Algorithm=\"urn:other\"", format!("{str_}<c:Nonce>AAAA</c:Nonce>")),
-            (" wsu:Id=\"d\"", str_.to_owned()),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Length>65</c:Length><c:Nonce>AAAA</c:Nonce>")),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Length>0</c:Length><c:Nonce>AAAA</c:Nonce>")),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Offset>-1</c:Offset><c:Nonce>AAAA</c:Nonce>")),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Generation>1</c:Generation><c:Nonce>AAAA</c:Nonce>")),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Nonce>AA<!---->AA</c:Nonce>")),
-            (" wsu:Id=\"d\"", format!("{str_}<c:Nonce></c:Nonce>")),
+            (" u:Id=\"d\" Algorithm=\"urn:other\"", format!("{str_}<c:Nonce>AAAA</c:Nonce>")),
+            (" u:Id=\"d\"", str_.to_owned()),
+            (" u:Id=\"d\"", format!("{str_}<c:Length>65</c:Length><c:Nonce>AAAA</c:Nonce>")),
+            (" u:Id=\"d\"", format!("{str_}<c:Length>0</c:Length><c:Nonce>AAAA</c:Nonce>")),
+            (" u:Id=\"d\"", format!("{str_}<c:Offset>-1</c:Offset><c:Nonce>AAAA</c:Nonce>")),
+            (" u:Id=\"d\"", format!("{str_}<c:Generation>1</c:Generation><c:Nonce>AAAA</c:Nonce>")),
+            (" u:Id=\"d\"", format!("{str_}<c:Nonce>AA<!---->AA</c:Nonce>")),
+            (" u:Id=\"d\"", format!("{str_}<c:Nonce></c:Nonce>")),
             (
-                " wsu:Id=\"d\"",
-                "<wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType=\"http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1\">AAAA</wsse:KeyIdentifier></wsse:SecurityTokenReference><c:Nonce>AAAA</c:Nonce>".to_owned(),
+                " u:Id=\"d\"",
+                "<o:SecurityTokenReference><o:KeyIdentifier ValueType=\"http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1#ThumbprintSHA1\">AAAA</o:KeyIdentifier></o:SecurityTokenReference><c:Nonce>AAAA</c:Nonce>".to_owned(),
             ),
         ] {
             let xml = wrap(format!("<c:DerivedKeyToken xmlns:c=\"{sc}\"{attributes}>{body}</c:DerivedKeyToken>").as_bytes());

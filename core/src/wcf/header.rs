@@ -23,6 +23,35 @@ pub(crate) enum Kind {
     Confirmation,
 }
 
+impl Kind {
+    /// The lowest and highest place of this kind in WCF's strict layout.
+    fn ranks(self) -> (u8, u8) {
+        match self {
+            Kind::Timestamp => (0, 0),
+            Kind::EncryptedKey => (1, 1),
+            Kind::DerivedKey => (2, 2),
+            Kind::ReferenceList => (3, 3),
+            Kind::Token => (4, 4),
+            Kind::Confirmation => (5, 5),
+            Kind::EncryptedData => (5, 6),
+            Kind::Signature => (6, 6),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Timestamp => "Timestamp",
+            Kind::EncryptedKey => "EncryptedKey",
+            Kind::DerivedKey => "DerivedKeyToken",
+            Kind::ReferenceList => "ReferenceList",
+            Kind::Token => "BinarySecurityToken",
+            Kind::Confirmation => "SignatureConfirmation",
+            Kind::EncryptedData => "EncryptedData",
+            Kind::Signature => "Signature",
+        }
+    }
+}
+
 /// The children of a Security header.
 #[derive(Clone, Debug)]
 pub(crate) struct Header {
@@ -89,6 +118,30 @@ impl Header {
     /// The children of one kind, in document order.
     pub(crate) fn of(&self, kind: Kind) -> impl Iterator<Item = ElementId> + '_ {
         self.children.iter().filter(move |(k, _)| *k == kind).map(|(_, e)| *e)
+    }
+
+    /// Checks that the children follow WCF's strict layout, the order `SendSecurityHeader`
+    /// writes them in: Timestamp first, then EncryptedKey, DerivedKeyTokens, ReferenceList,
+    /// BinarySecurityToken, SignatureConfirmations and last the signatures (an EncryptedData
+    /// holds either of the last two).
+    pub(crate) fn check_strict_order(&self) -> Result<(), Error> {
+        let mut floor = 0;
+        let mut previous = None;
+        for &(kind, _) in &self.children {
+            let (low, high) = kind.ranks();
+            if high < floor {
+                let before = previous.map_or("", Kind::name);
+                return Err(Error::new(
+                    ErrorCode::LayoutViolation,
+                    format!("the {} comes after a {before}, out of WCF's strict header order", kind.name()),
+                ));
+            }
+            if low >= floor {
+                floor = low;
+                previous = Some(kind);
+            }
+        }
+        Ok(())
     }
 
     /// The position of a child among the header's children.

@@ -17,6 +17,8 @@ pub mod import;
 mod open;
 mod options;
 mod secure;
+mod signature;
+mod wire;
 
 pub(crate) use open::open;
 pub use options::{WSSC_13_NS, WSSC_200502_NS, WcfNamespaces, WcfOptions};

@@ -83,6 +83,9 @@ pub(crate) fn open(
         .security_header(&doc, policy.actor.as_deref())?
         .ok_or_else(|| Error::new(ErrorCode::SecurityHeaderMissing, "no wsse:Security header for our role"))?;
     let header = Header::scan(&doc, security, policy.wcf.namespaces, &policy.limits)?;
+    if policy.wcf.strict_layout {
+        header.check_strict_order()?;
+    }
     let key = exchange_key(engine, &doc, &header, exchange)?;
     let derived = derive_keys(engine, &doc, &header, &key)?;
     let request = exchange.is_none();
@@ -108,6 +111,9 @@ pub(crate) fn open(
         .ok_or_else(decryption_failed)?;
     decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
     let clear_header = Header::scan(&clear, clear_security, policy.wcf.namespaces, &policy.limits)?;
+    if policy.wcf.strict_layout {
+        clear_header.check_strict_order()?;
+    }
     let verified = match early {
         Some(verified) => {
             let moved = |e: ElementId| {
@@ -447,7 +453,10 @@ fn verify(
                 if strict && position < token_position {
                     return Err(layout("the endorsing signature comes before its BinarySecurityToken"));
                 }
-                engine.validator.validate_base64(&token::binary_security_token_text(doc, doc.element(token))?)?
+                // Other tokens of the header may carry the signer's intermediates.
+                let tokens: Vec<ElementId> =
+                    header.children.iter().filter(|(kind, _)| *kind == Kind::Token).map(|&(_, e)| e).collect();
+                crate::wss::trust::validate_token(&*engine.validator, doc, token, &tokens)?
             }
             other => engine.validator.find(&other)?,
         };

@@ -59,10 +59,12 @@ pub struct WcfOptions {
     /// The namespace family.
     pub namespaces: WcfNamespaces,
     /// Write the Basic Security Profile 1.0 attributes (`EncodingType` on key identifiers,
-    /// `ValueType` on local references, `wsse11:TokenType`), as both WCF bindings do. Incoming
-    /// messages are accepted with or without them.
+    /// `ValueType` on local references, `k:TokenType`), as both WCF bindings do; without it,
+    /// none of them. Incoming messages are accepted with or without them.
     pub bsp: bool,
-    /// Require WCF's strict header layout on incoming messages: every token before its first
+    /// Require WCF's strict header layout on incoming messages: the order WCF writes
+    /// (Timestamp first, then EncryptedKey, DerivedKeyTokens, ReferenceList,
+    /// BinarySecurityToken, SignatureConfirmations, signatures), every token before its first
     /// use, the primary signature before the endorsing ones.
     pub strict_layout: bool,
 }

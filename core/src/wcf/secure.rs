@@ -9,23 +9,24 @@
 //! keys derived from the request's key (named by EncryptedKeySHA1), and a SignatureConfirmation
 //! per request signature.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
+use super::signature;
+use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
 use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
-use crate::dsig::writer::{SignedInfoBuilder, write_signature};
+use crate::dsig::writer::SignedInfoBuilder;
 use crate::error::{Error, ErrorCode};
-use crate::soap::Envelope;
 use crate::splice::{self, Edit};
-use crate::wss::secure::{ensure_id, insert_security_header, open_security_header, prepare};
-use crate::wss::timestamp::write_timestamp;
-use crate::wss::token::{self, write_binary_security_token, write_certificate_reference};
-use crate::wss::{Engine, Exchange, KeyReference, Profile, ProtectionOrder, Secured, TrustedCertificate};
+use crate::wss::part::SignedPart;
+use crate::wss::secure::{insert_security_header, prepare};
+use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
-use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
+use crate::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::Document;
 
 /// WCF's `_N` Ids, skipping any the document already uses.
@@ -50,11 +51,18 @@ fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
     Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
 }
 
-/// `uuid-<random GUID>-`, the prefix of WCF's `SecurityUniqueId`s.
-fn unique_id_prefix() -> Result<String, Error> {
-    let random = SymmetricKey::generate(16).map_err(|e| crypto_failure("random Id", e))?;
-    let hex: String = random.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("uuid-{}-{}-{}-{}-{}-", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
+/// `uuid-<GUID>-`, the prefix of WCF's `SecurityUniqueId`s, from 16 random bytes.
+fn unique_id_prefix(random: &[u8]) -> String {
+    let mut out = String::with_capacity(48);
+    out.push_str("uuid-");
+    for (i, byte) in random.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = write!(out, "{byte:02x}");
+    }
+    out.push('-');
+    out
 }
 
 /// The request's key and how the message names it.
@@ -99,8 +107,10 @@ pub(crate) fn secure(
             (secret.clone(), hash.clone(), KeySource::Confirmed { confirmations: &exchange.signature_values })
         }
     };
-    let nonces = SymmetricKey::generate(2 * NONCE_LEN).map_err(|e| crypto_failure("nonce", e))?;
-    let (sign_nonce, encrypt_nonce) = nonces.as_bytes().split_at(NONCE_LEN);
+    // One draw for both nonces and the GUID of the unique Ids.
+    let random = SymmetricKey::generate(2 * NONCE_LEN + 16).map_err(|e| crypto_failure("nonce", e))?;
+    let (sign_nonce, rest) = random.as_bytes().split_at(NONCE_LEN);
+    let (encrypt_nonce, guid) = rest.split_at(NONCE_LEN);
     let sign_key = derived::derive(&secret, LABEL, sign_nonce, 0, suite.signature_key_length);
     let encrypt_key = derived::derive(&secret, LABEL, encrypt_nonce, 0, suite.encryption.key_len());
 
@@ -114,36 +124,41 @@ pub(crate) fn secure(
     let signature_id = matches!(source, KeySource::Wrapped { .. }).then(|| ids.next(&doc));
     let confirmation_ids: Vec<String> = confirmations.iter().map(|_| ids.next(&doc)).collect();
     let encrypt_key_id = ids.next(&doc);
-    let mut edits = Vec::new();
-    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next(&doc), &mut edits)];
+    let utility = UtilityScope::of(&doc, &envelope);
+    let mut edits: Vec<Edit> = utility.envelope_edit.into_iter().collect();
+    let mut signed = vec![wire::signed_part(&doc, doc.element(envelope.body), || ids.next(&doc))];
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
     let encrypt_body = policy.encrypt_body && body_has_content;
     let body_data_id = encrypt_body.then(|| ids.next(&doc));
     for block in envelope.blocks(&doc) {
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, || ids.next(&doc), &mut edits));
+            signed.push(wire::signed_part(&doc, block, || ids.next(&doc)));
         }
     }
-    let unique = unique_id_prefix()?;
+    edits.extend(signed.iter().filter_map(SignedPart::edit));
+    let unique = unique_id_prefix(guid);
     let timestamp_id = format!("{unique}1");
     let key_id = format!("{unique}2");
     let token_id = format!("{unique}3");
 
-    // The Security header up to the ReferenceList (`lists`) and the signatures (`signatures`).
-    let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
-    write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    // The Security header: up to the ReferenceList (`head`), then the token or the
+    // confirmations (`middle`); the ReferenceList and the signatures come between and after.
+    let mut head = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
+    let timestamp_start = head.len();
+    wire::timestamp(&mut head, &timestamp_id, now, policy.timestamp_ttl);
+    let timestamp = timestamp_start..head.len();
     let derived_from = match &source {
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
-            write_certificate_reference(&mut key_info, KeyReference::Thumbprint, &recipient.certificate, "")?;
-            write_encrypted_key(&mut security, &key_id, suite.key_transport, &key_info, wrapped, &[]);
+            wire::thumbprint_reference(&mut key_info, wcf.bsp, &recipient.certificate);
+            write_encrypted_key(&mut head, Dialect::Wcf, &key_id, suite.key_transport, &key_info, wrapped, &[]);
             DerivedFrom::EncryptedKey(key_id.as_str().into())
         }
         KeySource::Confirmed { .. } => DerivedFrom::EncryptedKeySha1(key_hash.clone()),
     };
-    derived::write(&mut security, wcf.namespaces, wcf.bsp, &sign_key_id, &derived_from, sign_key.len(), sign_nonce);
+    derived::write(&mut head, wcf.namespaces, wcf.bsp, &sign_key_id, &derived_from, sign_key.len(), sign_nonce);
     derived::write(
-        &mut security,
+        &mut head,
         wcf.namespaces,
         wcf.bsp,
         &encrypt_key_id,
@@ -151,27 +166,20 @@ pub(crate) fn secure(
         encrypt_key.len(),
         encrypt_nonce,
     );
-    let lists = security.len();
+    let mut middle = Vec::new();
+    let mut confirmed = Vec::with_capacity(confirmations.len());
     match &source {
         KeySource::Wrapped { .. } => {
-            write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64())
+            wire::binary_security_token(&mut middle, &token_id, engine.credentials.certificate_base64())
         }
         KeySource::Confirmed { confirmations } => {
             for (id, value) in confirmation_ids.iter().zip(confirmations.iter()) {
-                confirmation::write(&mut security, id, value);
+                let start = middle.len();
+                confirmation::write(&mut middle, id, value);
+                confirmed.push(start..middle.len());
             }
         }
     }
-    let signatures = security.len();
-    security.extend_from_slice(b"</wsse:Security>");
-    let header_edit = edits.len();
-    let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
-    edits.push(edit);
-    let prepared = splice::apply(input, edits);
-    let at = |mark: usize| prepared.placed[header_edit].start + security_offset + mark;
-    let (lists, signatures) = (at(lists), at(signatures));
-    let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
-    let envelope = Envelope::locate(&doc)?;
 
     let signature_data_id =
         (policy.protection_order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature).then(|| ids.next(&doc));
@@ -181,76 +189,120 @@ pub(crate) fn secure(
     } else {
         Vec::new()
     };
-    let references: Vec<String> =
-        signed.into_iter().chain([timestamp_id]).chain(confirmation_ids.iter().cloned()).collect();
     let writer = Writer {
         engine,
         sign_key: &sign_key,
         sign_key_id: &sign_key_id,
         encrypt_key: &encrypt_key,
-        encrypt_key_id: &encrypt_key_id,
+        encrypt_key_info: {
+            let mut key_info = Vec::with_capacity(256);
+            derived::write_reference(&mut key_info, wcf.namespaces, wcf.bsp, &encrypt_key_id);
+            key_info
+        },
     };
 
     let mut data_ids: Vec<String> = body_data_id.iter().cloned().collect();
     let mut values = Vec::with_capacity(2);
     // The Body content, encrypted (in either protection order).
-    let mut body_edits = Vec::new();
     if let Some(id) = &body_data_id {
         let content = doc.element(envelope.body).content_span();
-        body_edits.push(Edit::replace(
-            content.clone(),
-            writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content])?,
-        ));
+        let data = writer.encrypted_data(id, EncryptionType::Content, &doc.input()[content.clone()])?;
+        edits.push(Edit::replace(content, data));
     }
+    let close = |mut security: Vec<u8>, list: &[u8], middle: &[u8], tail: &[u8]| {
+        security.extend_from_slice(list);
+        security.extend_from_slice(middle);
+        let mark = security.len();
+        security.extend_from_slice(tail);
+        security.extend_from_slice(wire::CLOSE_SECURITY);
+        (security, mark)
+    };
     let output = if policy.protection_order == ProtectionOrder::EncryptBeforeSign {
-        // Encrypt the Body content, then sign the ciphertext; signatures stay in clear.
-        let encrypted = splice::apply(&prepared.bytes, body_edits);
-        let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
-        let mut tail = Vec::with_capacity(4096);
-        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
-            tail.extend_from_slice(&signature);
-            Ok(())
-        })?;
-        let moved = |offset: usize| {
-            encrypted.map(offset).ok_or_else(|| Error::new(ErrorCode::SoapStructure, "the Security header moved"))
-        };
+        // The signatures cover the ciphertext and stay in clear: sign the encrypted envelope,
+        // parsed again.
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            write_reference_list(&mut list, Dialect::Wcf, &data_ids, true);
         }
-        let edits = vec![Edit::insert(moved(lists)?, list), Edit::insert(moved(signatures)?, tail)];
-        splice::apply(&encrypted.bytes, edits).bytes
+        let (security, mark) = close(head, &list, &middle, &[]);
+        let header_edit = edits.len();
+        let (edit, offset) = insert_security_header(&doc, &envelope, security);
+        edits.push(edit);
+        let encrypted = splice::apply(input, edits);
+        let mark = encrypted.placed[header_edit].start + offset + mark;
+        let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
+        let covered = signed.iter().map(|part| &part.id).chain([&timestamp_id]).chain(&confirmation_ids);
+        let mut tail = Vec::with_capacity(4096);
+        writer.signatures(
+            |builder| {
+                covered.into_iter().try_for_each(|id| {
+                    let element = doc.element_by_id(id).ok_or_else(|| {
+                        Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice"))
+                    })?;
+                    builder.reference(&doc, element, id)
+                })
+            },
+            signature_id.as_deref(),
+            &token_id,
+            &mut values,
+            |signature| {
+                tail.extend_from_slice(&signature);
+                Ok(())
+            },
+        )?;
+        splice::apply(&encrypted.bytes, vec![Edit::insert(mark, tail)]).bytes
     } else {
-        let mut edits = body_edits;
-        // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
+        // The parts as the input holds them, with the Ids still to be inserted, and our own
+        // elements on their own (`u` is bound to the utility namespace in the Security header):
+        // no second parse.
+        let bindings = [("u", crate::xml::WSU_NS)];
         let mut tail = Vec::with_capacity(4096);
         let mut signature_data_ids = signature_data_id.iter().chain(endorsing_data_id.iter());
-        writer.signatures(&doc, &references, signature_id.as_deref(), &token_id, &mut values, |signature| {
-            match signature_data_ids.next() {
-                Some(id) => {
-                    tail.extend_from_slice(&writer.encrypted_data(id, EncryptionType::Element, &signature)?);
-                    data_ids.push(id.clone());
+        writer.signatures(
+            |builder| {
+                for part in &signed {
+                    part.digest(builder, &doc)?;
                 }
-                None => tail.extend_from_slice(&signature),
+                builder.fragment_reference(&head[timestamp.clone()], &bindings, &timestamp_id)?;
+                for (span, id) in confirmed.iter().zip(&confirmation_ids) {
+                    builder.fragment_reference(&middle[span.clone()], &bindings, id)?;
+                }
+                Ok(())
+            },
+            signature_id.as_deref(),
+            &token_id,
+            &mut values,
+            |signature| {
+                match signature_data_ids.next() {
+                    Some(id) => {
+                        tail.extend_from_slice(&writer.encrypted_data(id, EncryptionType::Element, &signature)?);
+                        data_ids.push(id.clone());
+                    }
+                    None => tail.extend_from_slice(&signature),
+                }
+                Ok(())
+            },
+        )?;
+        // Signatures (encrypted with the signature's order), then confirmations, as WCF numbers them.
+        if !confirmation_data_ids.is_empty() {
+            let mut encrypted = Vec::with_capacity(middle.len() * 2);
+            for (span, data_id) in confirmed.iter().zip(&confirmation_data_ids) {
+                encrypted.extend_from_slice(&writer.encrypted_data(
+                    data_id,
+                    EncryptionType::Element,
+                    &middle[span.clone()],
+                )?);
+                data_ids.push(data_id.clone());
             }
-            Ok(())
-        })?;
-        for (id, data_id) in confirmation_ids.iter().zip(confirmation_data_ids.iter()) {
-            let element = doc
-                .element_by_id(id)
-                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
-            let span = doc.element(element).span();
-            let data = writer.encrypted_data(data_id, EncryptionType::Element, &doc.input()[span.clone()])?;
-            edits.push(Edit::replace(span, data));
-            data_ids.push(data_id.clone());
+            middle = encrypted;
         }
         let mut list = Vec::new();
         if !data_ids.is_empty() {
-            write_reference_list(&mut list, &data_ids, true);
+            write_reference_list(&mut list, Dialect::Wcf, &data_ids, true);
         }
-        edits.push(Edit::insert(lists, list));
-        edits.push(Edit::insert(signatures, tail));
-        splice::apply(&prepared.bytes, edits).bytes
+        let (security, _) = close(head, &list, &middle, &tail);
+        edits.push(insert_security_header(&doc, &envelope, security).0);
+        splice::apply(input, edits).bytes
     };
 
     let exchange = match source {
@@ -277,7 +329,8 @@ struct Writer<'e> {
     sign_key: &'e SymmetricKey,
     sign_key_id: &'e str,
     encrypt_key: &'e SymmetricKey,
-    encrypt_key_id: &'e str,
+    /// The inside of every EncryptedData's KeyInfo: a reference to the encryption key's token.
+    encrypt_key_info: Vec<u8>,
 }
 
 impl Writer<'_> {
@@ -288,20 +341,18 @@ impl Writer<'_> {
         let cipher = crypto::encrypt_data(algorithm, self.encrypt_key, plaintext).map_err(|e| {
             Error::new(ErrorCode::ConfigInvalid, format!("cannot encrypt with {}: {e}", algorithm.uri()))
         })?;
-        let mut key_info = Vec::with_capacity(256);
-        derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.encrypt_key_id);
         let mut out = Vec::with_capacity(cipher.len() * 4 / 3 + 768);
-        write_encrypted_data(&mut out, id, kind, algorithm, Some(&key_info), &cipher);
+        write_encrypted_data(&mut out, Dialect::Wcf, id, kind, algorithm, Some(&self.encrypt_key_info), &cipher);
         Ok(out)
     }
 
-    /// The primary HMAC signature over `references` (Ids of `doc`), then, for a request (which
-    /// has `signature_id`), the endorsing signature over it with our certificate's key. Each is
-    /// handed to `place` in that order; their values are pushed to `values`.
+    /// The primary HMAC signature over what `references` adds to its SignedInfo, then, for a
+    /// request (which has `signature_id`), the endorsing signature over it with our
+    /// certificate's key. Each is handed to `place` in that order; their values are pushed to
+    /// `values`.
     fn signatures(
         &self,
-        doc: &Document<'_>,
-        references: &[String],
+        references: impl FnOnce(&mut SignedInfoBuilder) -> Result<(), Error>,
         signature_id: Option<&str>,
         token_id: &str,
         values: &mut Vec<Vec<u8>>,
@@ -309,20 +360,15 @@ impl Writer<'_> {
     ) -> Result<(), Error> {
         let policy = &self.engine.policy;
         let suite = &policy.suite;
-        let mut builder = SignedInfoBuilder::new(suite.symmetric_signature, suite.digest);
-        for id in references {
-            let element = doc
-                .element_by_id(id)
-                .ok_or_else(|| Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice")))?;
-            builder.reference(doc, element, id)?;
-        }
+        let mut builder = SignedInfoBuilder::unprefixed(suite.symmetric_signature, suite.digest);
+        references(&mut builder)?;
         let signed_info = builder.finish();
         let value = crypto::hmac_sign(suite.symmetric_signature, self.sign_key, &signed_info)
             .map_err(|e| crypto_failure("HMAC signature", e))?;
         let mut key_info = Vec::with_capacity(256);
         derived::write_reference(&mut key_info, policy.wcf.namespaces, policy.wcf.bsp, self.sign_key_id);
         let mut primary = Vec::with_capacity(signed_info.len() + 512);
-        write_signature(&mut primary, signature_id, &signed_info, &value, &key_info);
+        signature::write(&mut primary, signature_id, &signed_info, &value, &key_info);
         values.push(value);
         let Some(signature_id) = signature_id else {
             return place(primary);
@@ -330,24 +376,18 @@ impl Writer<'_> {
 
         // The endorsing signature covers the primary one, which declares every prefix it uses,
         // so its exclusive canonical form is the same alone as in the header.
-        let alone = Document::parse(&primary, &policy.limits.xml)?;
         let method = suite.asymmetric_signature;
-        let mut builder = SignedInfoBuilder::new(method, suite.digest);
-        builder.reference(&alone, alone.root().id(), signature_id)?;
+        let mut builder = SignedInfoBuilder::unprefixed(method, suite.digest);
+        builder.fragment_reference(&primary, &[], signature_id)?;
         let signed_info = builder.finish();
         let credentials = &self.engine.credentials;
         let value = credentials.key().sign(method, &signed_info).map_err(|e| {
             Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
         })?;
         let mut key_info = Vec::with_capacity(256);
-        token::write_certificate_reference(
-            &mut key_info,
-            KeyReference::BinarySecurityToken,
-            credentials.certificate(),
-            token_id,
-        )?;
+        wire::token_reference(&mut key_info, policy.wcf.bsp, token_id);
         let mut endorsing = Vec::with_capacity(signed_info.len() + 1024);
-        write_signature(&mut endorsing, None, &signed_info, &value, &key_info);
+        signature::write(&mut endorsing, None, &signed_info, &value, &key_info);
         values.push(value);
         place(primary)?;
         place(endorsing)

@@ -7,10 +7,12 @@ use crate::crypto::PrivateKey;
 use crate::encoding::encode_base64;
 use crate::error::{Error, ErrorCode};
 
-/// Our certificate with its private key; cheap to clone.
+/// Our certificate with its private key, and the issuers we send along; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Credentials {
     inner: Arc<Inner>,
+    /// The issuers' DER in base64, our certificate's issuer first.
+    chain_base64: Arc<[String]>,
 }
 
 #[derive(Debug)]
@@ -31,7 +33,13 @@ impl Credentials {
             return Err(invalid(format!("the private key does not belong to certificate {}", certificate.subject())));
         }
         let certificate_base64 = encode_base64(certificate.der());
-        Ok(Self { inner: Arc::new(Inner { certificate, key, certificate_base64 }) })
+        Ok(Self { inner: Arc::new(Inner { certificate, key, certificate_base64 }), chain_base64: Arc::new([]) })
+    }
+
+    /// These credentials sending `chain` (issuers of the certificate, its issuer first) in
+    /// BinarySecurityTokens next to the certificate's, for peers that do not have them.
+    pub fn with_chain(self, chain: &[Certificate]) -> Self {
+        Self { chain_base64: chain.iter().map(|c| encode_base64(c.der())).collect(), ..self }
     }
 
     /// Reads the first certificate of `certificate_pem` and the private key of `key_pem`
@@ -55,6 +63,11 @@ impl Credentials {
     /// The certificate's DER in base64, computed once, for BinarySecurityTokens.
     pub fn certificate_base64(&self) -> &str {
         &self.inner.certificate_base64
+    }
+
+    /// The issuers sent along ([`Credentials::with_chain`]), each DER in base64.
+    pub fn chain_base64(&self) -> &[String] {
+        &self.chain_base64
     }
 }
 

@@ -12,6 +12,7 @@ mod engine;
 mod exchange;
 mod header;
 pub(crate) mod open;
+pub(crate) mod part;
 mod policy;
 mod replay;
 mod report;

@@ -129,7 +129,7 @@ fn resolve_signer(
                     format!("#{id} is not a BinarySecurityToken of this Security header"),
                 ));
             }
-            engine.validator.validate_base64(&token::binary_security_token_text(doc, doc.element(token))?)
+            super::trust::validate_token(&*engine.validator, doc, token, &header.tokens)
         }
         TokenReference::Certificate(der) => engine.validator.validate_der(der),
         other => engine.validator.find(other),

@@ -1,8 +1,14 @@
 //! Outbound: the Security header (Timestamp, BinarySecurityToken, EncryptedKey, Signature) is
 //! spliced into the envelope, signed parts get a `wsu:Id`, encrypted parts are replaced by their
-//! EncryptedData. The input is parsed once, and the spliced envelope once more to sign it.
+//! EncryptedData. The input is parsed once: the signed parts are digested from it as they will be
+//! with the Ids we insert, and our Timestamp on its own. Only encrypt-before-sign, which signs
+//! the ciphertext, parses the encrypted envelope again.
+
+use std::borrow::Cow;
 
 use time::OffsetDateTime;
+
+use super::part::SignedPart;
 
 use super::engine::{Engine, Secured};
 use super::exchange::Exchange;
@@ -17,7 +23,7 @@ use crate::error::{Error, ErrorCode};
 use crate::soap::{Envelope, SoapVersion, WSSE_NS};
 use crate::splice::{self, Edit};
 use crate::xenc::EncryptionType;
-use crate::xenc::writer::{write_encrypted_data, write_encrypted_key, write_reference_list};
+use crate::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key, write_reference_list};
 use crate::xml::{Document, Element, ElementId, WSU_NS};
 
 /// Fresh Ids that collide with none of the document's.
@@ -53,17 +59,16 @@ pub(crate) fn secure(
     let recipient = exchange.and_then(|e| e.peer.as_ref()).or(engine.recipient.as_ref());
     let (doc, envelope, message_id) = prepare(input, policy)?;
     let mut ids = Ids { doc: &doc, next: 0 };
-    let mut edits = Vec::new();
 
     // Ids on the signed parts, and the encrypted header blocks.
-    let mut signed = vec![ensure_id(doc.element(envelope.body), || ids.next("id"), &mut edits)];
+    let mut signed = vec![SignedPart::of(doc.element(envelope.body), || ids.next("id"))];
     let mut encrypted_headers = Vec::new();
     for block in envelope.blocks(&doc) {
         if policy.encrypted_headers.iter().any(|q| q.matches(&block)) {
             encrypted_headers.push(block.id());
         }
         if policy.signed_headers.iter().any(|q| q.matches(&block)) {
-            signed.push(ensure_id(block, || ids.next("id"), &mut edits));
+            signed.push(SignedPart::of(block, || ids.next("id")));
         }
     }
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
@@ -76,104 +81,97 @@ pub(crate) fn secure(
         }
     };
 
-    // The Security header with Timestamp and tokens; the rest goes at `mark`.
+    // The Security header with Timestamp and tokens; what follows depends on the order.
     let timestamp_id = ids.next("TS");
     let token_id = ids.next("X509");
     let recipient_token_id = ids.next("X509");
     let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
+    let timestamp_start = security.len();
     write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
+    let timestamp = timestamp_start..security.len();
     if policy.signer_reference == KeyReference::BinarySecurityToken {
         token::write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64());
+        for issuer in engine.credentials.chain_base64() {
+            token::write_binary_security_token(&mut security, &ids.next("X509"), issuer);
+        }
     }
     if let Some(recipient) = recipient.filter(|_| policy.recipient_reference == KeyReference::BinarySecurityToken) {
         let encoded = crate::encoding::encode_base64(recipient.certificate.der());
         token::write_binary_security_token(&mut security, &recipient_token_id, &encoded);
     }
-    let mark = security.len();
-    security.extend_from_slice(b"</wsse:Security>");
-    let header_edit = edits.len();
-    let (edit, security_offset) = insert_security_header(&doc, &envelope, security);
-    edits.push(edit);
-
-    let prepared = splice::apply(input, edits);
-    let mark = prepared.placed[header_edit].start + security_offset + mark;
-    let doc = Document::parse(&prepared.bytes, &policy.limits.xml)?;
-    let envelope = Envelope::locate(&doc)?;
-    let mut ids = Ids { doc: &doc, next: ids.next };
-    let references = signed
-        .into_iter()
-        .chain([timestamp_id])
-        .map(|id| match doc.element_by_id(&id) {
-            Some(element) => Ok((element, id)),
-            None => Err(Error::new(ErrorCode::SoapStructure, format!("Id {id:?} did not survive the splice"))),
-        })
-        .collect::<Result<Vec<(ElementId, String)>, Error>>()?;
-    let encrypted_headers: Vec<ElementId> = envelope
-        .blocks(&doc)
-        .filter(|b| policy.encrypted_headers.iter().any(|q| q.matches(b)))
-        .map(|b| b.id())
-        .collect();
     let signer = Signing { engine, token_id: &token_id };
+    // The parts as the input holds them, with the Ids still to be inserted, and our Timestamp on
+    // its own: signing needs no second parse.
+    let sign_input = |security: &[u8], ids: &mut Ids<'_, '_>| {
+        signer.signature(
+            |builder| {
+                for part in &signed {
+                    part.digest(builder, &doc)?;
+                }
+                builder.fragment_reference(&security[timestamp.clone()], &[("wsu", WSU_NS)], &timestamp_id)
+            },
+            ids,
+        )
+    };
+    // An encrypted header's Id goes inside its EncryptedHeader, not into the envelope.
+    let id_edits = |encrypted: &[ElementId]| {
+        signed.iter().filter(|part| !encrypted.contains(&part.element)).filter_map(SignedPart::edit).collect::<Vec<_>>()
+    };
 
     let output = match (recipient, policy.protection_order) {
         (None, _) => {
-            let signature = signer.signature(&doc, &references, &mut ids)?;
-            splice::apply(&prepared.bytes, vec![Edit::insert(mark, signature)]).bytes
+            let signature = sign_input(&security, &mut ids)?;
+            security.extend_from_slice(&signature);
+            let mut edits = id_edits(&[]);
+            edits.push(close_security_header(&doc, &envelope, security).0);
+            splice::apply(input, edits).bytes
         }
         (Some(recipient), ProtectionOrder::EncryptBeforeSign) => {
+            // The signature covers the ciphertext: sign the encrypted envelope, parsed again.
             let mut encryption = Encryption::new(engine, recipient, &recipient_token_id)?;
-            let mut edits = encryption.parts(&doc, &envelope, &encrypted_headers, &mut ids)?;
-            edits.push(Edit::insert(mark, encryption.header_elements(&mut ids)?));
-            let encrypted = splice::apply(&prepared.bytes, edits);
+            let mut edits = id_edits(&encrypted_headers);
+            edits.extend(encryption.parts(&doc, &envelope, &encrypted_headers, &signed, &mut ids)?);
+            let mark = security.len();
+            security.extend_from_slice(&encryption.header_elements(&mut ids)?);
+            let header_edit = edits.len();
+            let (edit, offset) = close_security_header(&doc, &envelope, security);
+            edits.push(edit);
+            let encrypted = splice::apply(input, edits);
+            let mark = encrypted.placed[header_edit].start + offset + mark;
             let doc = Document::parse(&encrypted.bytes, &policy.limits.xml)?;
-            let references: Vec<(ElementId, String)> = references
-                .iter()
-                .filter_map(|(_, id)| doc.element_by_id(id).map(|e| (e, id.clone())))
-                .chain(
-                    encryption.signed_wrappers.iter().filter_map(|id| doc.element_by_id(id).map(|e| (e, id.clone()))),
-                )
-                .collect();
-            let signature = signer.signature(&doc, &references, &mut ids)?;
+            let covered = signed.iter().map(|part| &part.id).chain([&timestamp_id]).chain(&encryption.signed_wrappers);
+            let references: Vec<(ElementId, &String)> =
+                covered.filter_map(|id| doc.element_by_id(id).map(|element| (element, id))).collect();
+            let signature = signer.signature(
+                |builder| references.iter().try_for_each(|(element, id)| builder.reference(&doc, *element, id)),
+                &mut ids,
+            )?;
             splice::apply(&encrypted.bytes, vec![Edit::insert(mark, signature)]).bytes
         }
         (Some(recipient), order) => {
-            let signature = signer.signature(&doc, &references, &mut ids)?;
+            let signature = sign_input(&security, &mut ids)?;
             let mut encryption = Encryption::new(engine, recipient, &recipient_token_id)?;
-            let mut edits = encryption.parts(&doc, &envelope, &encrypted_headers, &mut ids)?;
+            let mut edits = id_edits(&encrypted_headers);
+            edits.extend(encryption.parts(&doc, &envelope, &encrypted_headers, &signed, &mut ids)?);
             let signature = if order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature {
                 encryption.element(&signature, &mut ids)?
             } else {
                 signature
             };
-            let mut header = encryption.header_elements(&mut ids)?;
-            header.extend_from_slice(&signature);
-            edits.push(Edit::insert(mark, header));
-            splice::apply(&prepared.bytes, edits).bytes
+            security.extend_from_slice(&encryption.header_elements(&mut ids)?);
+            security.extend_from_slice(&signature);
+            edits.push(close_security_header(&doc, &envelope, security).0);
+            splice::apply(input, edits).bytes
         }
     };
     let peer = recipient.cloned();
     Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, ..Exchange::default() } })
 }
 
-/// The `wsu:Id` of `element`, adding a fresh one (and the `wsu` declaration when needed) if it has none.
-pub(crate) fn ensure_id(element: Element<'_, '_>, fresh: impl FnOnce() -> String, edits: &mut Vec<Edit>) -> String {
-    if let Some(id) = element.attribute(WSU_NS, "Id") {
-        return id.value().into_owned();
-    }
-    let id = fresh();
-    // `wsu`, unless the element's scope binds it to something else.
-    let prefix = (0..)
-        .map(|n| if n == 0 { "wsu".to_owned() } else { format!("wsu{n}") })
-        .find(|p| element.lookup_namespace(p).is_none_or(|ns| ns == WSU_NS))
-        .unwrap_or_default();
-    let mut attribute = format!(" {prefix}:Id=\"").into_bytes();
-    push_attribute_value(&mut attribute, &id);
-    attribute.push(b'"');
-    if element.lookup_namespace(&prefix) != Some(WSU_NS) {
-        attribute.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
-    }
-    edits.push(Edit::insert(element.span().start + 1 + element.qname().len(), attribute));
-    id
+/// Ends our Security header and places it (see [`insert_security_header`]).
+fn close_security_header(doc: &Document<'_>, envelope: &Envelope, mut security: Vec<u8>) -> (Edit, usize) {
+    security.extend_from_slice(b"</wsse:Security>");
+    insert_security_header(doc, envelope, security)
 }
 
 /// The start tag of our Security header, declaring what it uses.
@@ -243,19 +241,16 @@ struct Signing<'e> {
 }
 
 impl Signing<'_> {
-    /// A `ds:Signature` over `references`, each digested from `doc`.
+    /// A `ds:Signature` over the references `references` adds to the SignedInfo.
     fn signature(
         &self,
-        doc: &Document<'_>,
-        references: &[(ElementId, String)],
+        references: impl FnOnce(&mut SignedInfoBuilder) -> Result<(), Error>,
         ids: &mut Ids<'_, '_>,
     ) -> Result<Vec<u8>, Error> {
         let policy = &self.engine.policy;
         let method = policy.suite.asymmetric_signature;
         let mut builder = SignedInfoBuilder::new(method, policy.suite.digest);
-        for (element, id) in references {
-            builder.reference(doc, *element, id)?;
-        }
+        references(&mut builder)?;
         let signed_info = builder.finish();
         let value = self.engine.credentials.key().sign(method, &signed_info).map_err(|e| {
             Error::new(ErrorCode::ConfigInvalid, format!("our key cannot make {} signatures: {e}", method.uri()))
@@ -321,23 +316,29 @@ impl<'e> Encryption<'e> {
             key_info
         });
         let mut out = Vec::new();
-        write_encrypted_data(&mut out, &id, kind, algorithm, key_info.as_deref(), &cipher);
+        write_encrypted_data(&mut out, Dialect::Prefixed, &id, kind, algorithm, key_info.as_deref(), &cipher);
         self.data_ids.push(id);
         Ok(out)
     }
 
-    /// Edits that replace the Body content and the encrypted header blocks of `doc`.
+    /// Edits that replace the Body content and the encrypted header blocks of `doc`; a header
+    /// that is also `signed` is encrypted with its Id.
     fn parts(
         &mut self,
         doc: &Document<'_>,
         envelope: &Envelope,
         headers: &[ElementId],
+        signed: &[SignedPart],
         ids: &mut Ids<'_, '_>,
     ) -> Result<Vec<Edit>, Error> {
         let mut edits = Vec::new();
         for &header in headers {
             let span = doc.element(header).span();
-            let data = self.encrypted_data(&doc.input()[span.clone()], EncryptionType::Element, ids)?;
+            let plaintext = match signed.iter().find(|part| part.element == header) {
+                Some(part) => part.bytes(doc),
+                None => Cow::Borrowed(&doc.input()[span.clone()]),
+            };
+            let data = self.encrypted_data(&plaintext, EncryptionType::Element, ids)?;
             let wrapper_id = ids.next("EH");
             let mut wrapped = format!(
                 "<wsse11:EncryptedHeader xmlns:wsse11=\"{WSSE11_NS}\" xmlns:wsu=\"{WSU_NS}\" wsu:Id=\"{wrapper_id}\""
@@ -383,9 +384,17 @@ impl<'e> Encryption<'e> {
         let standalone = policy.reference_list == ReferenceListPlacement::Standalone;
         let inside: &[String] = if standalone { &[] } else { &self.data_ids };
         let mut out = Vec::with_capacity(2048);
-        write_encrypted_key(&mut out, &self.key_id, policy.suite.key_transport, &key_info, &wrapped, inside);
+        write_encrypted_key(
+            &mut out,
+            Dialect::Prefixed,
+            &self.key_id,
+            policy.suite.key_transport,
+            &key_info,
+            &wrapped,
+            inside,
+        );
         if standalone {
-            write_reference_list(&mut out, &self.data_ids, true);
+            write_reference_list(&mut out, Dialect::Prefixed, &self.data_ids, true);
         }
         Ok(out)
     }

@@ -1,5 +1,6 @@
 //! Security tokens and the references to them: `wsse:BinarySecurityToken` with an X.509
-//! certificate, and the `wsse:SecurityTokenReference` forms of the X.509 Token Profile.
+//! certificate, a certificate path (X509PKIPathv1) or a PKCS7 set, and the
+//! `wsse:SecurityTokenReference` forms of the X.509 Token Profile.
 
 use std::borrow::Cow;
 
@@ -17,6 +18,11 @@ use super::KeyReference;
 pub const WSSE11_NS: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
 /// ValueType of an X.509 v3 certificate token.
 pub const X509V3: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+/// ValueType of a certificate path token: a PkiPath, the end entity last.
+pub const X509_PKI_PATH: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509PKIPathv1";
+/// ValueType of a PKCS #7 SignedData token carrying certificates.
+pub const PKCS7: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#PKCS7";
 /// ValueType of a subjectKeyIdentifier key identifier.
 pub const X509_SKI: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
@@ -33,6 +39,10 @@ pub const BASE64_BINARY: &str =
 
 /// The largest certificate accepted in a token.
 const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
+/// The largest certificate path (X509PKIPathv1 or PKCS7) accepted in a token.
+const MAX_PATH_LEN: usize = 4 * MAX_CERTIFICATE_LEN;
+/// The most certificates a message may carry besides its signer's, as candidate intermediates.
+pub const MAX_CANDIDATE_CERTIFICATES: usize = 8;
 
 /// What a `ds:KeyInfo` names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,16 +169,117 @@ fn read_x509_data<'a>(doc: &Document<'a>, x509: Element<'_, 'a>) -> Result<Token
 
 /// The base64 text of an X.509 v3 `wsse:BinarySecurityToken`, after checking its types.
 pub fn binary_security_token_text<'a>(doc: &Document<'a>, token: Element<'_, 'a>) -> Result<Cow<'a, str>, Error> {
-    let value_type = required_attribute(&token, "ValueType", ErrorCode::SecurityHeaderMalformed)?;
-    if value_type != X509V3 {
-        return Err(malformed(format!("BinarySecurityToken ValueType {value_type} is not supported")));
+    match token_value(doc, token)? {
+        (X509V3, text) => Ok(text),
+        (value_type, _) => Err(malformed(format!("BinarySecurityToken ValueType {value_type} is not supported here"))),
     }
+}
+
+/// The ValueType (one of [`X509V3`], [`X509_PKI_PATH`], [`PKCS7`]) and base64 text of a
+/// `wsse:BinarySecurityToken`.
+fn token_value<'a>(doc: &Document<'a>, token: Element<'_, 'a>) -> Result<(&'static str, Cow<'a, str>), Error> {
+    let value_type = required_attribute(&token, "ValueType", ErrorCode::SecurityHeaderMalformed)?;
+    let Some(known) = [X509V3, X509_PKI_PATH, PKCS7].into_iter().find(|known| value_type == *known) else {
+        return Err(malformed(format!("BinarySecurityToken ValueType {value_type} is not supported")));
+    };
     if let Some(encoding) = token.attribute("", "EncodingType")
         && encoding.value() != BASE64_BINARY
     {
         return Err(malformed("BinarySecurityToken EncodingType is not Base64Binary"));
     }
-    text_only(doc, &token, ErrorCode::SecurityHeaderMalformed)
+    Ok((known, text_only(doc, &token, ErrorCode::SecurityHeaderMalformed)?))
+}
+
+/// The certificates a message presents for a signature whose key is a BinarySecurityToken.
+#[derive(Debug)]
+pub enum PresentedCertificates<'a> {
+    /// One X.509 v3 certificate (base64 text) and no other certificate in the header.
+    One(Cow<'a, str>),
+    /// The signing certificate (DER) and the other certificates the token and the header carry
+    /// (DER), candidate intermediates of its path.
+    Chain {
+        /// The certificate whose key signs.
+        signer: Vec<u8>,
+        /// At most [`MAX_CANDIDATE_CERTIFICATES`] other certificates.
+        candidates: Vec<Vec<u8>>,
+    },
+}
+
+/// The certificates the signing token `token` presents: its own (an X509v3 certificate, an
+/// X509PKIPathv1 whose last certificate signs, or a PKCS7 set whose one certificate that issued
+/// none of the others signs), plus the certificates of the header's other X509v3 tokens
+/// (`tokens` are all of the header's BinarySecurityTokens). More than
+/// [`MAX_CANDIDATE_CERTIFICATES`] besides the signer's is `SECURITY_LIMIT_EXCEEDED`.
+pub fn read_presented_certificates<'a>(
+    doc: &Document<'a>,
+    token: ElementId,
+    tokens: &[ElementId],
+) -> Result<PresentedCertificates<'a>, Error> {
+    // The header's other X509v3 tokens; tokens of other types are not read, as before.
+    let others: Vec<Cow<'a, str>> = tokens
+        .iter()
+        .map(|&other| doc.element(other))
+        .filter(|other| other.id() != token && other.attribute("", "ValueType").is_some_and(|t| t.value() == X509V3))
+        .map(|other| binary_security_token_text(doc, other))
+        .collect::<Result<_, _>>()?;
+    let (value_type, text) = token_value(doc, doc.element(token))?;
+    let (signer, mut candidates) = match value_type {
+        X509V3 if others.is_empty() => return Ok(PresentedCertificates::One(text)),
+        X509V3 => (decode_certificate(&text)?, Vec::new()),
+        X509_PKI_PATH => {
+            let der = decode_path(&text)?;
+            let mut path = crate::cert::pki_path_certificates(&der).map_err(|e| malformed(e.message()))?;
+            let signer = path.pop().ok_or_else(|| malformed("the X509PKIPathv1 token holds no certificate"))?;
+            (signer.to_vec(), path.into_iter().map(<[u8]>::to_vec).collect())
+        }
+        _ => {
+            let der = decode_path(&text)?;
+            let set = crate::cert::pkcs7_certificates(&der).map_err(|e| malformed(e.message()))?;
+            // Counted before the certificates are parsed to find the signer.
+            check_candidate_count(set.len().saturating_sub(1) + others.len())?;
+            pkcs7_signer(set)?
+        }
+    };
+    check_candidate_count(candidates.len() + others.len())?;
+    for other in others {
+        candidates.push(decode_certificate(&other)?);
+    }
+    Ok(PresentedCertificates::Chain { signer, candidates })
+}
+
+fn check_candidate_count(count: usize) -> Result<(), Error> {
+    if count > MAX_CANDIDATE_CERTIFICATES {
+        return Err(Error::new(
+            ErrorCode::SecurityLimitExceeded,
+            format!(
+                "the message carries {count} certificates besides the signer's (limit {MAX_CANDIDATE_CERTIFICATES})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn decode_path(text: &str) -> Result<Vec<u8>, Error> {
+    decode_base64(text, MAX_PATH_LEN)
+        .filter(|der| !der.is_empty())
+        .ok_or_else(|| malformed("BinarySecurityToken is not base64 of a certificate path (or is too large)"))
+}
+
+/// The signer of a PKCS7 set (the one certificate that issued none of the others) and the others.
+fn pkcs7_signer(set: Vec<&[u8]>) -> Result<(Vec<u8>, Vec<Vec<u8>>), Error> {
+    let parsed = set
+        .iter()
+        .map(|der| Certificate::from_der(der).map_err(|e| malformed(format!("a PKCS7 token certificate: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let issued_none = |c: &Certificate| !parsed.iter().any(|other| other != c && other.names_issuer(c));
+    let mut ends = parsed.iter().enumerate().filter(|(_, c)| issued_none(c));
+    let (Some((signer, _)), None) = (ends.next(), ends.next()) else {
+        return Err(malformed(
+            "a PKCS7 token must hold one chain: exactly one certificate that issued none of the others",
+        ));
+    };
+    let others = set.iter().enumerate().filter(|(i, _)| *i != signer).map(|(_, der)| der.to_vec());
+    Ok((set[signer].to_vec(), others.collect()))
 }
 
 /// Decodes the base64 of a certificate token.

@@ -8,7 +8,8 @@ use crate::cert::Certificate;
 use crate::crypto::PublicKey;
 use crate::error::{Error, ErrorCode};
 
-use super::token::TokenReference;
+use super::token::{PresentedCertificates, TokenReference};
+use crate::xml::{Document, ElementId};
 
 /// A peer certificate that passed validation, with its public key parsed once.
 #[derive(Clone, Debug)]
@@ -43,6 +44,16 @@ pub trait CertificateValidator: Send + Sync + fmt::Debug {
         self.validate_der(&super::token::decode_certificate(text)?)
     }
 
+    /// Validates a signing certificate (DER) that the message carries together with other
+    /// certificates (`candidates`, DER, at most [`super::token::MAX_CANDIDATE_CERTIFICATES`]):
+    /// the rest of an X509PKIPathv1 or PKCS7 token, the Security header's other X509v3 tokens.
+    /// Candidates may complete a path as intermediates, never serve as anchors. The default
+    /// ignores them (a validator that builds no paths).
+    fn validate_with_candidates(&self, der: &[u8], candidates: &[Vec<u8>]) -> Result<Arc<TrustedCertificate>, Error> {
+        let _ = candidates;
+        self.validate_der(der)
+    }
+
     /// Finds a trusted certificate that a key identifier or issuer/serial names, for messages
     /// that do not carry the certificate.
     fn find(&self, reference: &TokenReference<'_>) -> Result<Arc<TrustedCertificate>, Error>;
@@ -50,6 +61,20 @@ pub trait CertificateValidator: Send + Sync + fmt::Debug {
     /// The counters of the validator's verified-certificate cache; zeros when it has none.
     fn cache_stats(&self) -> crate::trust::CacheStats {
         crate::trust::CacheStats::default()
+    }
+}
+
+/// The trusted signer of a BinarySecurityToken (`token`) of a Security header whose tokens are
+/// `tokens`: its certificate validated with the other certificates the header carries.
+pub(crate) fn validate_token(
+    validator: &dyn CertificateValidator,
+    doc: &Document<'_>,
+    token: ElementId,
+    tokens: &[ElementId],
+) -> Result<Arc<TrustedCertificate>, Error> {
+    match super::token::read_presented_certificates(doc, token, tokens)? {
+        PresentedCertificates::One(text) => validator.validate_base64(&text),
+        PresentedCertificates::Chain { signer, candidates } => validator.validate_with_candidates(&signer, &candidates),
     }
 }
 

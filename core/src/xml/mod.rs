@@ -281,6 +281,11 @@ impl<'a> Document<'a> {
         &self.namespaces[ns as usize]
     }
 
+    /// The index of a namespace name some declaration of the document binds.
+    pub(crate) fn namespace_id(&self, name: &str) -> Option<NsId> {
+        self.namespaces.iter().position(|n| n.as_ref() == name).map(|i| i as NsId)
+    }
+
     /// Whether this namespace name is an absolute URI.
     pub(crate) fn namespace_is_absolute(&self, ns: NsId) -> bool {
         self.namespace_absolute[ns as usize]

@@ -33,7 +33,8 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-fn ca_params(name: &str, path_len: Option<u8>) -> CertificateParams {
+/// CA parameters: valid for a year, keyCertSign and cRLSign, basicConstraints with `path_len`.
+pub fn ca_params(name: &str, path_len: Option<u8>) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, name);
     params.not_before = now() - Duration::days(1);
@@ -140,4 +141,42 @@ pub fn seed() -> Certificate {
     use base64::Engine;
     let der = base64::engine::general_purpose::STANDARD.decode(SEED_CERTIFICATE).expect("base64");
     Certificate::from_der(&der).expect("the seed certificate parses")
+}
+
+/// A DER element: `tag`, its length, `content`.
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        len @ 0..=127 => out.push(len as u8),
+        len @ 128..=255 => out.extend_from_slice(&[0x81, len as u8]),
+        len => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A PkiPath: `SEQUENCE OF Certificate`, the issuer first.
+pub fn pki_path(path: &[&Certificate]) -> Vec<u8> {
+    tlv(0x30, &path.iter().flat_map(|c| c.der().to_vec()).collect::<Vec<_>>())
+}
+
+/// A degenerate PKCS #7 SignedData holding `certificates`, as `openssl crl2pkcs7 -nocrl` writes it.
+pub fn pkcs7(certificates: &[&Certificate]) -> Vec<u8> {
+    let signed_data_oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    let data_oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    let certificates: Vec<u8> = certificates.iter().flat_map(|c| c.der().to_vec()).collect();
+    let signed_data =
+        [&[0x02, 0x01, 0x01][..], &tlv(0x31, &[]), &tlv(0x30, &data_oid), &tlv(0xa0, &certificates), &tlv(0x31, &[])]
+            .concat();
+    tlv(0x30, &[&signed_data_oid[..], &tlv(0xa0, &tlv(0x30, &signed_data))].concat())
+}
+
+/// Runs the openssl CLI in `dir`; panics with its error output when it fails.
+pub fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI must be installed to run the PKCS#12 tests");
+    assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
 }

@@ -8,18 +8,18 @@ use wsseal_core::identity::Identity;
 use wsseal_core::{Engine, Error, ErrorCode, Operation};
 
 use crate::protocol::{ItemResult, Op, Request};
-use crate::token::TokenKey;
+use crate::token::TokenKeys;
 
 /// Processes the first `admitted` items of `request` in parallel on the current rayon pool,
 /// returning their results in order.
-pub fn process(engine: &Engine, key: &TokenKey, request: &Request, admitted: usize) -> Vec<ItemResult> {
+pub fn process(engine: &Engine, keys: &TokenKeys, request: &Request, admitted: usize) -> Vec<ItemResult> {
     (0..admitted)
         .into_par_iter()
         .with_min_len(1)
         .map(|index| {
             let (first, second) = request.item(index);
             let result = match request.op.engine_operation() {
-                Some(operation) => item(engine, key, operation, first, second),
+                Some(operation) => item(engine, keys, operation, first, second),
                 None if request.op == Op::CheckIdentity => check_identity(first, second),
                 None => Err(Error::new(ErrorCode::OperationUnsupported, "this operation carries no items")),
             };
@@ -40,20 +40,20 @@ fn check_identity(certificate: &[u8], identity: &[u8]) -> Result<ItemResult, Err
 
 fn item(
     engine: &Engine,
-    key: &TokenKey,
+    keys: &TokenKeys,
     operation: Operation,
     envelope: &[u8],
     token: &[u8],
 ) -> Result<ItemResult, Error> {
     let exchange = if operation.continues_exchange() {
-        Some(key.open(operation, token)?)
+        Some(keys.open(operation, token)?)
     } else if token.is_empty() {
         None
     } else {
         return Err(Error::new(ErrorCode::ExchangeInvalid, format!("{} takes no token", operation.name())));
     };
     let outcome = engine.process(operation, envelope, exchange.as_ref())?;
-    let token = if operation.continues_exchange() { Vec::new() } else { key.seal(operation, &outcome.exchange)? };
+    let token = if operation.continues_exchange() { Vec::new() } else { keys.seal(operation, &outcome.exchange)? };
     let detail = match &outcome.report {
         Some(report) => serde_json::to_vec(report)
             .map_err(|e| Error::new(ErrorCode::SidecarInternal, format!("the report cannot be written: {e}")))?,

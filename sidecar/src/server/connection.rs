@@ -2,26 +2,29 @@
 //! admitted request is answered by its own task, and answers are written as they complete, so
 //! several batches can be in flight. A frame that cannot be decoded gets a refusal and the
 //! connection goes on; only an oversized length prefix (after which the stream cannot be
-//! resynchronised) or a truncated frame ends it.
+//! resynchronised) or a truncated frame ends it. While the server drains, the connection goes on
+//! reading: batches admitted before finish, and every batch read now is answered
+//! `SHUTTING_DOWN` item by item; the connection closes when the server closes.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use wsseal_core::ErrorCode;
 
 use super::Shared;
 use super::admission::Permit;
 use super::batch;
+use super::lifecycle::{Phase, Watch};
 use crate::protocol::{self, FrameError, ItemResult, Op, ReadError, Request, Response};
 
 /// Answers waiting to be written, per connection; reading pauses when they pile up.
 const WRITE_QUEUE: usize = 64;
 
-/// Serves one connection until the peer closes it, it breaks, or the server drains.
-pub async fn serve<R, W>(shared: Arc<Shared>, mut reader: R, writer: W, mut draining: watch::Receiver<bool>)
+/// Serves one connection until the peer closes it, it breaks, or the server closes.
+pub async fn serve<R, W>(shared: Arc<Shared>, mut reader: R, writer: W, mut lifecycle: Watch)
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -32,7 +35,7 @@ where
     loop {
         let length = tokio::select! {
             biased;
-            _ = draining.wait_for(|draining| *draining) => break,
+            _ = lifecycle.reached(Phase::Closing) => break,
             length = protocol::read_length(&mut reader, shared.max_frame) => length,
         };
         let length = match length {
@@ -57,14 +60,19 @@ where
         let Ok(payload) = protocol::read_payload(&mut reader, length).await else { break };
         match Request::decode(payload, shared.max_items) {
             Err(error) => refuse(&shared, &answers, error).await,
-            Ok(request) => {
-                let (shared, answers) = (shared.clone(), answers.clone());
-                tokio::spawn(async move {
-                    let response = answer(&shared, request).await;
-                    let _ = answers.send(response.encode()).await;
-                    drop(permit);
-                });
-            }
+            Ok(request) => match lifecycle.admit() {
+                Some(work) => {
+                    let (shared, answers) = (shared.clone(), answers.clone());
+                    tokio::spawn(async move {
+                        let response = answer(&shared, request).await;
+                        let _ = answers.send(response.encode()).await;
+                        drop((permit, work));
+                    });
+                }
+                None => {
+                    let _ = answers.send(shutting_down(&shared, request).encode()).await;
+                }
+            },
         }
     }
     drop(answers);
@@ -122,18 +130,35 @@ async fn answer(shared: &Arc<Shared>, request: Request) -> Response {
     response
 }
 
+/// The answer to a request read while the server drains: `SHUTTING_DOWN` for every item; a ping,
+/// which has none, is refused with that status.
+fn shutting_down(shared: &Shared, request: Request) -> Response {
+    let (op, id, count) = (request.op, request.id, request.len());
+    let message = "the sidecar is shutting down";
+    if op == Op::Ping {
+        shared.metrics.frame_refused(ErrorCode::ShuttingDown);
+        return Response::refusal(&FrameError {
+            op: op as u8,
+            id,
+            code: ErrorCode::ShuttingDown,
+            message: message.into(),
+        });
+    }
+    let results = vec![ItemResult::error(ErrorCode::ShuttingDown, message); count];
+    shared.metrics.batch(op, results.iter().map(|r| r.code), std::time::Duration::ZERO);
+    Response { op: op as u8, id, status: 0, message: String::new(), results }
+}
+
 /// Runs the admitted items on the crypto pool and waits for them without blocking this worker.
 async fn run_on_pool(shared: &Arc<Shared>, request: Request, permit: &Permit) -> Vec<ItemResult> {
     let admitted = permit.items();
     if admitted == 0 {
         return Vec::new();
     }
-    let engine = shared.engine.load_full();
+    let (engine, keys) = (shared.engine.load_full(), shared.keys.load_full());
     let (done, result) = oneshot::channel();
-    let work = shared.clone();
     shared.pool.spawn(move || {
-        let results =
-            std::panic::catch_unwind(AssertUnwindSafe(|| batch::process(&engine, &work.key, &request, admitted)));
+        let results = std::panic::catch_unwind(AssertUnwindSafe(|| batch::process(&engine, &keys, &request, admitted)));
         let _ = done.send(results.ok());
     });
     match result.await {

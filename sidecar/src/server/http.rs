@@ -9,18 +9,18 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use super::Shared;
+use super::lifecycle::{Phase, Watch};
 
 /// Serves HTTP until the runtime stops (it keeps answering, `/readyz` with 503, while draining).
-pub async fn serve(shared: Arc<Shared>, listener: TcpListener, draining: watch::Receiver<bool>) {
+pub async fn serve(shared: Arc<Shared>, listener: TcpListener, lifecycle: Watch) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
-        let (shared, draining) = (shared.clone(), draining.clone());
+        let (shared, lifecycle) = (shared.clone(), lifecycle.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
-                let response = respond(&shared, &draining, &request);
+                let response = respond(&shared, &lifecycle, &request);
                 async move { Ok::<_, Infallible>(response) }
             });
             let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
@@ -28,7 +28,7 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener, draining: watch::
     }
 }
 
-fn respond(shared: &Shared, draining: &watch::Receiver<bool>, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+fn respond(shared: &Shared, lifecycle: &Watch, request: &Request<Incoming>) -> Response<Full<Bytes>> {
     let text = |status: StatusCode, body: String| {
         let mut response = Response::new(Full::new(Bytes::from(body)));
         *response.status_mut() = status;
@@ -36,7 +36,7 @@ fn respond(shared: &Shared, draining: &watch::Receiver<bool>, request: &Request<
     };
     match request.uri().path() {
         "/healthz" => text(StatusCode::OK, "ok\n".into()),
-        "/readyz" if *draining.borrow() => text(StatusCode::SERVICE_UNAVAILABLE, "draining\n".into()),
+        "/readyz" if lifecycle.phase() != Phase::Serving => text(StatusCode::SERVICE_UNAVAILABLE, "draining\n".into()),
         "/readyz" => text(StatusCode::OK, "ready\n".into()),
         "/metrics" => {
             let mut response = text(StatusCode::OK, shared.metrics.render(&shared.admission, &shared.engine.load()));

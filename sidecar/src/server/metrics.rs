@@ -11,6 +11,7 @@ use std::time::Duration;
 use wsseal_core::{Engine, ErrorCode};
 
 use super::admission::Admission;
+use super::reload::Material;
 use crate::protocol::Op;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -71,7 +72,8 @@ pub struct Metrics {
     batch_size: Histogram,
     busy: AtomicU64,
     connections: AtomicI64,
-    reloads: [AtomicU64; 2],
+    /// Reload attempts by material (in the order of [`Material::ALL`]) and success.
+    reloads: [[AtomicU64; 2]; 3],
 }
 
 impl Default for Metrics {
@@ -83,7 +85,7 @@ impl Default for Metrics {
             batch_size: Histogram::new(SIZE_BOUNDS),
             busy: AtomicU64::new(0),
             connections: AtomicI64::new(0),
-            reloads: [AtomicU64::new(0), AtomicU64::new(0)],
+            reloads: Default::default(),
         }
     }
 }
@@ -129,8 +131,9 @@ impl Metrics {
     }
 
     /// Records a reload attempt.
-    pub fn reload(&self, succeeded: bool) {
-        self.reloads[usize::from(succeeded)].fetch_add(1, Ordering::Relaxed);
+    pub fn reload(&self, material: Material, succeeded: bool) {
+        let index = Material::ALL.iter().position(|m| *m == material).unwrap_or(0);
+        self.reloads[index][usize::from(succeeded)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition of every metric.
@@ -156,8 +159,6 @@ impl Metrics {
         let (hits, misses) = certificate_cache_stats(engine);
         let counters = [
             ("wsseal_busy_total", "Items and frames refused with BUSY.", self.busy.load(Ordering::Relaxed)),
-            ("wsseal_reloads_total{result=\"failure\"}", "Engine reloads.", self.reloads[0].load(Ordering::Relaxed)),
-            ("wsseal_reloads_total{result=\"success\"}", "", self.reloads[1].load(Ordering::Relaxed)),
             ("wsseal_certificate_cache_hits_total", "Certificate cache hits.", hits),
             ("wsseal_certificate_cache_misses_total", "Certificate cache misses.", misses),
         ];
@@ -167,6 +168,16 @@ impl Metrics {
                 let _ = writeln!(out, "# HELP {family} {help}\n# TYPE {family} counter");
             }
             let _ = writeln!(out, "{name} {value}");
+        }
+        out.push_str(
+            "# HELP wsseal_reloads_total Reloads of the engine, the QUIC TLS configuration and the token keys.\n",
+        );
+        out.push_str("# TYPE wsseal_reloads_total counter\n");
+        for (material, counts) in Material::ALL.iter().zip(&self.reloads) {
+            for (result, count) in ["failure", "success"].iter().zip(counts) {
+                let (material, count) = (material.name(), count.load(Ordering::Relaxed));
+                let _ = writeln!(out, "wsseal_reloads_total{{material=\"{material}\",result=\"{result}\"}} {count}");
+            }
         }
         let gauges = [
             ("wsseal_inflight_items", "Items admitted and not yet answered.", admission.items_in_flight() as i64),

@@ -1,12 +1,14 @@
 //! `wsseal serve`: the sidecar server. Tokio for I/O; the crypto on a rayon pool, never on the
 //! async workers; bounded admission; a Unix socket (and optionally QUIC with mutual TLS) speaking
 //! the frames of [`crate::protocol`]; health and metrics over loopback HTTP; reload of the
-//! engine's files; and a graceful shutdown that answers everything in flight.
+//! engine's, QUIC's and the token's files; and a graceful shutdown that answers everything in
+//! flight.
 
 mod admission;
 mod batch;
 mod connection;
 mod http;
+mod lifecycle;
 mod metrics;
 mod reload;
 
@@ -20,21 +22,23 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, UnixListener, UnixStream};
-use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use wsseal_core::{Engine, Error, ErrorCode};
 
 use crate::protocol::{FrameError, Response};
-use crate::settings::Settings;
+use crate::settings::{QuicSettings, Settings};
 use crate::tls;
-use crate::token::TokenKey;
+use crate::token::TokenKeys;
 use admission::Admission;
+use lifecycle::{Lifecycle, Phase, Watch};
 use metrics::Metrics;
+use reload::{Reloader, Watched};
 
 /// What every connection shares.
 #[derive(Debug)]
 struct Shared {
     engine: ArcSwap<Engine>,
-    key: TokenKey,
+    keys: ArcSwap<TokenKeys>,
     pool: rayon::ThreadPool,
     admission: Arc<Admission>,
     metrics: Metrics,
@@ -61,8 +65,8 @@ pub struct Server {
     http: Option<TcpListener>,
     quic: Option<quinn::Endpoint>,
     reload: Arc<Notify>,
-    /// The engine's files and their versions when it was built.
-    files: (Vec<PathBuf>, Vec<reload::Stamp>),
+    /// The files of what can be reloaded, and their versions when it was built.
+    watched: Vec<Watched>,
 }
 
 fn config_error(message: String) -> Error {
@@ -73,14 +77,9 @@ impl Server {
     /// Builds the engine, the token key and the crypto pool, and binds every listener. Must be
     /// called inside a tokio runtime.
     pub async fn bind(settings: Settings) -> Result<Server, Error> {
-        let files = settings.engine_files();
-        let files = (files.clone(), reload::stamps(&files));
+        let watched = Watched::all(&settings);
         let engine = settings.engine.engine()?;
-        let ttl = Duration::from_secs(settings.token.ttl_seconds);
-        let key = match &settings.token.key_file {
-            Some(path) => TokenKey::from_file(&settings.path(path), ttl)?,
-            None => TokenKey::random(ttl)?,
-        };
+        let keys = token_keys(&settings)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(settings.workers.threads)
             .thread_name(|i| format!("wsseal-crypto-{i}"))
@@ -89,7 +88,7 @@ impl Server {
         let limits = &settings.limits;
         let shared = Arc::new(Shared {
             engine: ArcSwap::from_pointee(engine),
-            key,
+            keys: ArcSwap::from_pointee(keys),
             pool,
             admission: Admission::new(limits.max_inflight_bytes, limits.max_inflight_items),
             metrics: Metrics::default(),
@@ -111,18 +110,14 @@ impl Server {
         };
         let quic = match &settings.quic {
             Some(quic) => {
-                let identity = tls::Identity::from_pem_files(
-                    &settings.path(&quic.certificate),
-                    &settings.path(&quic.private_key),
-                )?;
-                let config = tls::server_config(identity, &quic.allowed_clients)?;
+                let config = quic_config(&settings, quic)?;
                 let endpoint = quinn::Endpoint::server(config, quic.listen)
                     .map_err(|e| config_error(format!("quic.listen {}: {e}", quic.listen)))?;
                 Some(endpoint)
             }
             None => None,
         };
-        Ok(Server { shared, settings, unix, http, quic, reload: Arc::new(Notify::new()), files })
+        Ok(Server { shared, settings, unix, http, quic, reload: Arc::new(Notify::new()), watched })
     }
 
     /// Where the server listens (ports chosen by the system included).
@@ -134,17 +129,19 @@ impl Server {
         }
     }
 
-    /// Notifying this reloads the engine (what SIGHUP does).
+    /// Notifying this reloads the engine, the QUIC TLS configuration and the token keys (what
+    /// SIGHUP does).
     pub fn reload_trigger(&self) -> Arc<Notify> {
         self.reload.clone()
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, answers everything in flight, and
-    /// returns once every connection is done or the grace period is over.
+    /// Serves until `shutdown` completes, then drains: stops accepting, finishes the batches
+    /// admitted and answers the ones that come now with `SHUTTING_DOWN`; then closes every
+    /// connection and returns, at the latest when the grace period is over.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let Server { shared, settings, unix, http, quic, reload, files } = self;
+        let Server { shared, settings, unix, http, quic, reload, watched } = self;
         let socket = unix.as_ref().map(|(_, path)| path.clone());
-        let (drain, draining) = watch::channel(false);
+        let mut lifecycle = Lifecycle::new();
         // Every connection holds a clone of `open`; when all are gone, `closed` ends.
         let (open, mut closed) = mpsc::channel::<()>(1);
         let connections = Arc::new(Semaphore::new(settings.limits.max_connections));
@@ -156,40 +153,37 @@ impl Server {
                 settings.listen.allowed_uids.clone(),
                 connections.clone(),
                 open.clone(),
-                draining.clone(),
+                lifecycle.watch(),
             );
             listeners.push(tokio::spawn(accept));
         }
-        if let Some(endpoint) = quic.clone() {
-            listeners.push(tokio::spawn(accept_quic(
-                shared.clone(),
-                endpoint,
-                connections.clone(),
-                open.clone(),
-                draining.clone(),
-            )));
-        }
-        let http = http.map(|listener| tokio::spawn(http::serve(shared.clone(), listener, draining.clone())));
-        let watcher = tokio::spawn(reload::watch(
-            shared.clone(),
-            settings.engine.clone(),
-            files,
-            Duration::from_millis(settings.reload.poll_millis),
-            reload,
-            draining.clone(),
-        ));
+        // The QUIC listener refuses connections while draining: it ends when the server closes.
+        let quic_listener = quic.clone().map(|endpoint| {
+            tokio::spawn(accept_quic(shared.clone(), endpoint, connections.clone(), open.clone(), lifecycle.watch()))
+        });
+        let http = http.map(|listener| tokio::spawn(http::serve(shared.clone(), listener, lifecycle.watch())));
+        let poll = Duration::from_millis(settings.reload.poll_millis);
+        let grace = settings.grace();
+        let reloader = Reloader { shared: shared.clone(), settings, endpoint: quic.clone() };
+        let watcher = tokio::spawn(reloader.watch(watched, poll, reload, lifecycle.watch()));
 
         shutdown.await;
-        tracing::info!(grace_seconds = settings.shutdown.grace_seconds, "draining");
-        let _ = drain.send(true);
+        tracing::info!(grace_seconds = grace.as_secs(), "draining");
+        let deadline = tokio::time::Instant::now() + grace;
+        lifecycle.drain();
         for listener in listeners {
             let _ = listener.await;
         }
         if let Some(path) = socket {
             let _ = std::fs::remove_file(path);
         }
+        let finished = tokio::time::timeout_at(deadline, lifecycle.admitted_work_done()).await.is_ok();
+        lifecycle.close();
+        if let Some(listener) = quic_listener {
+            let _ = listener.await;
+        }
         drop(open);
-        if tokio::time::timeout(settings.grace(), closed.recv()).await.is_err() {
+        if !finished || tokio::time::timeout_at(deadline, closed.recv()).await.is_err() {
             tracing::warn!("the grace period ended with work in flight");
         }
         if let Some(endpoint) = quic {
@@ -201,6 +195,29 @@ impl Server {
         }
         tracing::info!("stopped");
     }
+}
+
+/// The token keys: from the key file, or random (valid in this process only).
+fn token_keys(settings: &Settings) -> Result<TokenKeys, Error> {
+    match &settings.token.key_file {
+        Some(path) => TokenKeys::from_file(&settings.path(path), settings.token_ttl()),
+        None => TokenKeys::random(settings.token_ttl()),
+    }
+}
+
+/// The QUIC listener's configuration from its files: our identity and the client allow-list.
+fn quic_config(settings: &Settings, quic: &QuicSettings) -> Result<quinn::ServerConfig, Error> {
+    let identity = tls::Identity::from_pem_files(&settings.path(&quic.certificate), &settings.path(&quic.private_key))?;
+    let authorities = match &quic.client_ca {
+        Some(bundle) => tls::certificates_from_pem_file(&settings.path(bundle))?,
+        None => Vec::new(),
+    };
+    let allowed = tls::AllowedClients {
+        fingerprints: quic.allowed_clients.clone(),
+        authorities,
+        names: quic.allowed_names.clone(),
+    };
+    tls::server_config(identity, allowed)
 }
 
 /// Binds the Unix socket with its mode. A stale socket file (nobody listening) is replaced; a
@@ -225,11 +242,11 @@ async fn accept_unix(
     allowed_uids: Vec<u32>,
     connections: Arc<Semaphore>,
     open: mpsc::Sender<()>,
-    mut draining: watch::Receiver<bool>,
+    mut lifecycle: Watch,
 ) {
     loop {
         let accepted = tokio::select! {
-            _ = draining.wait_for(|draining| *draining) => return,
+            _ = lifecycle.reached(Phase::Draining) => return,
             accepted = listener.accept() => accepted,
         };
         let mut stream = match accepted {
@@ -257,26 +274,27 @@ async fn accept_unix(
             continue;
         };
         let (reader, writer) = stream.into_split();
-        let (shared, open, draining) = (shared.clone(), open.clone(), draining.clone());
+        let (shared, open, lifecycle) = (shared.clone(), open.clone(), lifecycle.clone());
         tokio::spawn(async move {
-            connection::serve(shared, reader, writer, draining).await;
+            connection::serve(shared, reader, writer, lifecycle).await;
             drop((slot, open));
         });
     }
 }
 
-/// Accepts QUIC connections until the server drains; each bidirectional stream is served like
-/// a Unix connection.
+/// Accepts QUIC connections until the server drains, then refuses them until it closes; each
+/// bidirectional stream is served like a Unix connection (streams opened while draining too,
+/// until the server closes).
 async fn accept_quic(
     shared: Arc<Shared>,
     endpoint: quinn::Endpoint,
     connections: Arc<Semaphore>,
     open: mpsc::Sender<()>,
-    mut draining: watch::Receiver<bool>,
+    mut lifecycle: Watch,
 ) {
     loop {
         let incoming = tokio::select! {
-            _ = draining.wait_for(|draining| *draining) => return,
+            _ = lifecycle.reached(Phase::Draining) => break,
             incoming = endpoint.accept() => incoming,
         };
         let Some(incoming) = incoming else { return };
@@ -284,7 +302,7 @@ async fn accept_quic(
             incoming.refuse();
             continue;
         };
-        let (shared, open, mut draining) = (shared.clone(), open.clone(), draining.clone());
+        let (shared, open, mut lifecycle) = (shared.clone(), open.clone(), lifecycle.clone());
         tokio::spawn(async move {
             let connection = match incoming.await {
                 Ok(connection) => connection,
@@ -295,17 +313,30 @@ async fn accept_quic(
             };
             loop {
                 let stream = tokio::select! {
-                    _ = draining.wait_for(|draining| *draining) => break,
+                    _ = lifecycle.reached(Phase::Closing) => break,
                     stream = connection.accept_bi() => stream,
                 };
                 let Ok((send, receive)) = stream else { break };
-                let (shared, open, draining) = (shared.clone(), open.clone(), draining.clone());
+                let (shared, open, lifecycle) = (shared.clone(), open.clone(), lifecycle.clone());
                 tokio::spawn(async move {
-                    connection::serve(shared, receive, send, draining).await;
+                    // Resolves when the peer has every byte written, so closing the endpoint
+                    // afterwards loses no answer.
+                    let delivered = send.stopped();
+                    connection::serve(shared, receive, send, lifecycle).await;
+                    let _ = delivered.await;
                     drop(open);
                 });
             }
             drop((slot, open));
         });
+    }
+    // Draining: new connections are refused at once rather than left waiting for the close.
+    loop {
+        let incoming = tokio::select! {
+            _ = lifecycle.reached(Phase::Closing) => return,
+            incoming = endpoint.accept() => incoming,
+        };
+        let Some(incoming) = incoming else { return };
+        incoming.refuse();
     }
 }

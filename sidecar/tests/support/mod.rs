@@ -34,13 +34,43 @@ pub fn response(id: usize) -> Vec<u8> {
 /// The development PKI shared by the tests of one binary.
 pub fn pki() -> &'static Path {
     static PKI: OnceLock<TempDir> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("serve-pki-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_wsseal")).arg("dev-pki").arg(dir.path()).output().unwrap();
-        assert!(out.status.success(), "dev-pki: {}", String::from_utf8_lossy(&out.stderr));
-        dir
-    })
-    .path()
+    PKI.get_or_init(dev_pki).path()
+}
+
+/// A second development PKI, of another CA: other certificates with the same names.
+pub fn other_pki() -> &'static Path {
+    static PKI: OnceLock<TempDir> = OnceLock::new();
+    PKI.get_or_init(dev_pki).path()
+}
+
+fn dev_pki() -> TempDir {
+    let dir = tempfile::Builder::new().prefix("serve-pki-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wsseal")).arg("dev-pki").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "dev-pki: {}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+/// The certificate and key of `stem` in a PKI, for QUIC.
+pub fn identity(pki: &Path, stem: &str) -> wsseal_sidecar::tls::Identity {
+    let (certificate, key) = (pki.join(format!("{stem}.pem")), pki.join(format!("{stem}.key.pem")));
+    wsseal_sidecar::tls::Identity::from_pem_files(&certificate, &key).unwrap()
+}
+
+/// A `[quic]` section on a port of the system's choice: our certificate and key, then `extra`
+/// keys (the client allow-list).
+pub fn quic_section(certificate: &Path, key: &Path, extra: &str) -> String {
+    format!(
+        "[quic]\nlisten = \"127.0.0.1:0\"\ncertificate = \"{}\"\nprivate_key = \"{}\"\n{extra}\n",
+        certificate.display(),
+        key.display()
+    )
+}
+
+/// Replaces a file by a new one (a new inode), as a secret rotation does.
+pub fn replace(path: &Path, contents: &[u8]) {
+    let temporary = path.with_extension("rotating");
+    std::fs::write(&temporary, contents).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
 }
 
 /// A running `wsseal serve`.
@@ -170,6 +200,24 @@ impl Sidecar {
         let status = text.split(' ').nth(1).unwrap().parse().unwrap();
         let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
         (status, body)
+    }
+
+    /// Waits until a metric reaches `at_least`.
+    pub fn wait_for_metric(&self, series: &str, at_least: f64) {
+        let started = Instant::now();
+        while self.metric(series) < at_least {
+            assert!(started.elapsed() < DEADLINE, "{series} stayed below {at_least}: {}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until `/readyz` answers 503: the process drains.
+    pub fn wait_until_draining(&self) {
+        let started = Instant::now();
+        while self.get("/readyz").0 != 503 {
+            assert!(started.elapsed() < DEADLINE, "the sidecar never drained: {}", self.log());
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// The value of a metric line (exact name with labels) in /metrics.
