@@ -11,7 +11,7 @@ use wsseal_core::wcf::import::{ImportOptions, import};
 use wsseal_core::wss::token::{WSSE11_NS, write_certificate_reference};
 use wsseal_core::wss::{KeyReference, Policy, TrustedCertificate};
 use wsseal_core::xenc::EncryptionType;
-use wsseal_core::xenc::writer::{write_encrypted_data, write_encrypted_key};
+use wsseal_core::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key};
 
 /// protocol_frames: the request decoder refused non-zero reserved flags but the response decoder
 /// ignored them, so an accepted response did not re-encode to its own bytes.
@@ -46,6 +46,7 @@ fn embedded_encrypted_keys_are_bounded_before_any_is_unwrapped() {
             let mut key_info = Vec::new();
             write_encrypted_key(
                 &mut key_info,
+                Dialect::Prefixed,
                 &format!("K{index}"),
                 suite.key_transport,
                 &addressed_to_service,
@@ -55,7 +56,15 @@ fn embedded_encrypted_keys_are_bounded_before_any_is_unwrapped() {
             let cipher = encrypt_data(suite.encryption, &key, b"<x:H xmlns:x=\"urn:x\"/>").unwrap();
             blocks.extend_from_slice(format!("<h:EncryptedHeader xmlns:h=\"{WSSE11_NS}\">").as_bytes());
             let id = format!("D{index}");
-            write_encrypted_data(&mut blocks, &id, EncryptionType::Element, suite.encryption, Some(&key_info), &cipher);
+            write_encrypted_data(
+                &mut blocks,
+                Dialect::Prefixed,
+                &id,
+                EncryptionType::Element,
+                suite.encryption,
+                Some(&key_info),
+                &cipher,
+            );
             blocks.extend_from_slice(b"</h:EncryptedHeader>");
         }
         let at = secured.windows(11).position(|w| w == b"</s:Header>").unwrap();
