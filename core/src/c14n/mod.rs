@@ -186,6 +186,9 @@ pub fn canonicalize_to_vec(
 /// C14N 1.0 is undefined for relative namespace URIs; like libxml2 (and so xmlsec) we refuse
 /// them: for exclusive C14N of an element, those in scope at or inside it; otherwise any.
 fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptions<'_>) -> Result<(), C14nError> {
+    if doc.namespaces_all_absolute() {
+        return Ok(());
+    }
     let relative = |ns: NsId| !doc.namespace_is_absolute(ns);
     let offending = match (subset, options.algorithm) {
         (Subset::Element(element), Algorithm::Exclusive) => {

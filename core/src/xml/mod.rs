@@ -286,6 +286,11 @@ impl<'a> Document<'a> {
         self.namespaces.iter().position(|n| n.as_ref() == name).map(|i| i as NsId)
     }
 
+    /// Whether every namespace name the document binds is an absolute URI (or empty).
+    pub(crate) fn namespaces_all_absolute(&self) -> bool {
+        self.namespace_absolute.iter().all(|&absolute| absolute)
+    }
+
     /// Whether this namespace name is an absolute URI.
     pub(crate) fn namespace_is_absolute(&self, ns: NsId) -> bool {
         self.namespace_absolute[ns as usize]
@@ -492,7 +497,7 @@ impl<'a> Document<'a> {
             next_misc: first_misc,
             misc_end,
             misc_start: u32::MAX,
-            open: Vec::new(),
+            open: Vec::with_capacity(16),
             close: u32::MAX,
             cursor: record.start,
             text_flags: 0,
