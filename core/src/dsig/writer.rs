@@ -89,7 +89,14 @@ impl SignedInfoBuilder {
         Ok(())
     }
 
-    /// Adds a reference to an element we wrote (`fragment`, a Timestamp for instance), whose
+    /// Adds a reference to an element whose exclusive canonical form is `canonical` (one we
+    /// write canonically, such as our Timestamp declaring its prefix).
+    pub(crate) fn canonical_reference(&mut self, canonical: &[u8], id: &str) {
+        let digest = crate::crypto::digest(self.digest, canonical);
+        self.digest_reference(id, &digest);
+    }
+
+    /// Adds a reference to an element we wrote (`fragment`, a SignatureConfirmation for instance), whose
     /// prefixes declared outside it are `bindings`: its exclusive canonical form depends on
     /// nothing else, so it is digested without the message it goes into.
     pub(crate) fn fragment_reference(

@@ -24,6 +24,7 @@ use crate::error::{Error, ErrorCode};
 use crate::splice::{self, Edit};
 use crate::wss::part::SignedPart;
 use crate::wss::secure::{insert_security_header, prepare};
+use crate::wss::timestamp::write_timestamp_as;
 use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
 use crate::xenc::writer::{Dialect, write_encrypted_data, write_encrypted_key, write_reference_list};
@@ -144,9 +145,9 @@ pub(crate) fn secure(
     // The Security header: up to the ReferenceList (`head`), then the token or the
     // confirmations (`middle`); the ReferenceList and the signatures come between and after.
     let mut head = wire::open_security(&doc, &envelope, policy.actor.as_deref(), utility.declare_in_header);
-    let timestamp_start = head.len();
-    wire::timestamp(&mut head, &timestamp_id, now, policy.timestamp_ttl);
-    let timestamp = timestamp_start..head.len();
+    write_timestamp_as(&mut head, "u", false, &timestamp_id, now, policy.timestamp_ttl);
+    let mut canonical_timestamp = Vec::with_capacity(256);
+    write_timestamp_as(&mut canonical_timestamp, "u", true, &timestamp_id, now, policy.timestamp_ttl);
     let derived_from = match &source {
         KeySource::Wrapped { recipient, wrapped } => {
             let mut key_info = Vec::with_capacity(256);
@@ -263,7 +264,7 @@ pub(crate) fn secure(
                 for part in &signed {
                     part.digest(builder, &doc)?;
                 }
-                builder.fragment_reference(&head[timestamp.clone()], &bindings, &timestamp_id)?;
+                builder.canonical_reference(&canonical_timestamp, &timestamp_id);
                 for (span, id) in confirmed.iter().zip(&confirmation_ids) {
                     builder.fragment_reference(&middle[span.clone()], &bindings, id)?;
                 }

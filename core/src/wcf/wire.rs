@@ -5,16 +5,11 @@
 //! attributes (`EncodingType` on key identifiers, `ValueType` on local references,
 //! `k:TokenType`) are written; without it, none of them.
 
-use std::time::Duration;
-
-use time::OffsetDateTime;
-
 use crate::cert::Certificate;
 use crate::encoding::{push_attribute_value, push_base64};
 use crate::soap::{Envelope, WSSE_NS};
 use crate::splice::Edit;
 use crate::wss::part::{SignedPart, free_prefix};
-use crate::wss::timestamp::format_time;
 use crate::wss::token::{BASE64_BINARY, THUMBPRINT_SHA1, X509V3};
 use crate::xml::{Document, Element, WSU_NS};
 
@@ -95,17 +90,6 @@ pub(super) fn open_security(doc: &Document<'_>, envelope: &Envelope, actor: Opti
     }
     out.push(b'>');
     out
-}
-
-/// `<u:Timestamp u:Id>` with Created and Expires `ttl` later.
-pub(super) fn timestamp(out: &mut Vec<u8>, id: &str, now: OffsetDateTime, ttl: Duration) {
-    out.extend_from_slice(b"<u:Timestamp u:Id=\"");
-    push_attribute_value(out, id);
-    out.extend_from_slice(b"\"><u:Created>");
-    out.extend_from_slice(format_time(now).as_bytes());
-    out.extend_from_slice(b"</u:Created><u:Expires>");
-    out.extend_from_slice(format_time(now + ttl).as_bytes());
-    out.extend_from_slice(b"</u:Expires></u:Timestamp>");
 }
 
 /// `<o:BinarySecurityToken u:Id ValueType EncodingType>` of an X.509 certificate.

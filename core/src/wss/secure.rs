@@ -12,7 +12,7 @@ use super::part::SignedPart;
 
 use super::engine::{Engine, Secured};
 use super::exchange::Exchange;
-use super::timestamp::write_timestamp;
+use super::timestamp::{write_timestamp, write_timestamp_as};
 use super::token::{self, WSSE11_NS};
 use super::trust::TrustedCertificate;
 use super::{KeyReference, Policy, ProtectionOrder, ReferenceListPlacement, WSA10_NS, WSA200408_NS};
@@ -86,9 +86,9 @@ pub(crate) fn secure(
     let token_id = ids.next("X509");
     let recipient_token_id = ids.next("X509");
     let mut security = open_security_header(&doc, &envelope, policy.actor.as_deref());
-    let timestamp_start = security.len();
     write_timestamp(&mut security, &timestamp_id, now, policy.timestamp_ttl);
-    let timestamp = timestamp_start..security.len();
+    let mut canonical_timestamp = Vec::with_capacity(256);
+    write_timestamp_as(&mut canonical_timestamp, "wsu", true, &timestamp_id, now, policy.timestamp_ttl);
     if policy.signer_reference == KeyReference::BinarySecurityToken {
         token::write_binary_security_token(&mut security, &token_id, engine.credentials.certificate_base64());
         for issuer in engine.credentials.chain_base64() {
@@ -100,15 +100,16 @@ pub(crate) fn secure(
         token::write_binary_security_token(&mut security, &recipient_token_id, &encoded);
     }
     let signer = Signing { engine, token_id: &token_id };
-    // The parts as the input holds them, with the Ids still to be inserted, and our Timestamp on
-    // its own: signing needs no second parse.
-    let sign_input = |security: &[u8], ids: &mut Ids<'_, '_>| {
+    // The parts as the input holds them, with the Ids still to be inserted, and our Timestamp in
+    // its canonical form: signing needs no second parse.
+    let sign_input = |ids: &mut Ids<'_, '_>| {
         signer.signature(
             |builder| {
                 for part in &signed {
                     part.digest(builder, &doc)?;
                 }
-                builder.fragment_reference(&security[timestamp.clone()], &[("wsu", WSU_NS)], &timestamp_id)
+                builder.canonical_reference(&canonical_timestamp, &timestamp_id);
+                Ok(())
             },
             ids,
         )
@@ -120,7 +121,7 @@ pub(crate) fn secure(
 
     let output = match (recipient, policy.protection_order) {
         (None, _) => {
-            let signature = sign_input(&security, &mut ids)?;
+            let signature = sign_input(&mut ids)?;
             security.extend_from_slice(&signature);
             let mut edits = id_edits(&[]);
             edits.push(close_security_header(&doc, &envelope, security).0);
@@ -149,7 +150,7 @@ pub(crate) fn secure(
             splice::apply(&encrypted.bytes, vec![Edit::insert(mark, signature)]).bytes
         }
         (Some(recipient), order) => {
-            let signature = sign_input(&security, &mut ids)?;
+            let signature = sign_input(&mut ids)?;
             let mut encryption = Encryption::new(engine, recipient, &recipient_token_id)?;
             let mut edits = id_edits(&encrypted_headers);
             edits.extend(encryption.parts(&doc, &envelope, &encrypted_headers, &signed, &mut ids)?);

@@ -28,14 +28,50 @@ pub fn format_time(time: OffsetDateTime) -> String {
 
 /// Writes a Timestamp (inside a Security header that declares `wsu`) and returns its lifetime.
 pub fn write_timestamp(out: &mut Vec<u8>, id: &str, now: OffsetDateTime, ttl: Duration) -> Lifetime {
+    write_timestamp_as(out, "wsu", false, id, now, ttl)
+}
+
+/// Writes a Timestamp with the utility namespace's `prefix`, declaring it on the Timestamp when
+/// `declare`. Declared, the bytes are the Timestamp's exclusive canonical form (the declaration
+/// before the one attribute, values and times with nothing to escape beyond what the writer
+/// escapes): a signer digests them without parsing its own output.
+pub(crate) fn write_timestamp_as(
+    out: &mut Vec<u8>,
+    prefix: &str,
+    declare: bool,
+    id: &str,
+    now: OffsetDateTime,
+    ttl: Duration,
+) -> Lifetime {
     let expires = now + ttl;
-    out.extend_from_slice(b"<wsu:Timestamp wsu:Id=\"");
+    let element = |out: &mut Vec<u8>, open: bool, name: &str| {
+        out.extend_from_slice(if open { b"<" } else { b"</" });
+        out.extend_from_slice(prefix.as_bytes());
+        out.push(b':');
+        out.extend_from_slice(name.as_bytes());
+    };
+    element(out, true, "Timestamp");
+    if declare {
+        out.extend_from_slice(b" xmlns:");
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(b"=\"");
+        out.extend_from_slice(WSU_NS.as_bytes());
+        out.push(b'"');
+    }
+    out.push(b' ');
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(b":Id=\"");
     push_attribute_value(out, id);
-    out.extend_from_slice(b"\"><wsu:Created>");
-    out.extend_from_slice(format_time(now).as_bytes());
-    out.extend_from_slice(b"</wsu:Created><wsu:Expires>");
-    out.extend_from_slice(format_time(expires).as_bytes());
-    out.extend_from_slice(b"</wsu:Expires></wsu:Timestamp>");
+    out.extend_from_slice(b"\">");
+    for (name, time) in [("Created", now), ("Expires", expires)] {
+        element(out, true, name);
+        out.push(b'>');
+        out.extend_from_slice(format_time(time).as_bytes());
+        element(out, false, name);
+        out.push(b'>');
+    }
+    element(out, false, "Timestamp");
+    out.push(b'>');
     Lifetime { created: now, expires: Some(expires) }
 }
 
@@ -116,6 +152,21 @@ mod tests {
         let ts = doc.root().children().next().unwrap();
         assert_eq!(read_timestamp(&doc, ts).unwrap(), written);
         assert_eq!(format_time(now), "2023-11-14T22:13:20.000Z");
+    }
+
+    #[test]
+    fn the_declared_timestamp_is_its_own_canonical_form() {
+        let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        for (prefix, id) in [("wsu", "TS-1"), ("u", "uuid-6e1f-1"), ("u1", "a&b<c\"d")] {
+            let mut written = Vec::new();
+            write_timestamp_as(&mut written, prefix, true, id, now, Duration::from_secs(300));
+            let doc = Document::parse(&written, &Limits::default()).unwrap();
+            let options = crate::c14n::C14nOptions::default();
+            let canonical =
+                crate::c14n::canonicalize_to_vec(&doc, crate::c14n::Subset::Element(doc.root().id()), &options)
+                    .unwrap();
+            assert_eq!(String::from_utf8(canonical).unwrap(), String::from_utf8(written).unwrap(), "{prefix} {id}");
+        }
     }
 
     #[test]
