@@ -19,19 +19,23 @@ struct Constrained {
     validator: TrustValidator,
 }
 
+/// A client's ChainTrust validator: `root` the anchor, `intermediate` configured.
+fn client_validator(root: &pki::Ca, intermediate: &pki::Ca) -> TrustValidator {
+    let material = TrustMaterial {
+        anchors: vec![pki::certificate(root)],
+        intermediates: vec![pki::certificate(intermediate)],
+        ..TrustMaterial::default()
+    };
+    TrustValidator::new(ValidationSettings::new(TrustMode::ChainTrust, Role::Client), material).unwrap()
+}
+
 impl Constrained {
     fn new(permitted: Vec<GeneralSubtree>, excluded: Vec<GeneralSubtree>) -> Self {
         let root = root("Constraints Root", None);
         let mut params = ca_params("Constrained Intermediate", None);
         params.name_constraints = Some(NameConstraints { permitted_subtrees: permitted, excluded_subtrees: excluded });
         let intermediate = CertifiedIssuer::signed_by(params, ec_key(), &root).expect("intermediate");
-        let material = TrustMaterial {
-            anchors: vec![pki::certificate(&root)],
-            intermediates: vec![pki::certificate(&intermediate)],
-            ..TrustMaterial::default()
-        };
-        let validator =
-            TrustValidator::new(ValidationSettings::new(TrustMode::ChainTrust, Role::Client), material).unwrap();
+        let validator = client_validator(&root, &intermediate);
         Self { intermediate, validator }
     }
 
@@ -169,13 +173,7 @@ fn constraints_of_the_anchor_bind_the_whole_path() {
     });
     let root = CertifiedIssuer::self_signed(params, ec_key()).unwrap();
     let intermediate = pki::intermediate("Plain Intermediate", &root);
-    let material = TrustMaterial {
-        anchors: vec![pki::certificate(&root)],
-        intermediates: vec![pki::certificate(&intermediate)],
-        ..TrustMaterial::default()
-    };
-    let validator =
-        TrustValidator::new(ValidationSettings::new(TrustMode::ChainTrust, Role::Client), material).unwrap();
+    let validator = client_validator(&root, &intermediate);
     let good = issue(leaf_params("service.example.com", Purpose::Server), &ec_key(), &intermediate);
     validator.validate_der(good.der()).unwrap();
     let bad = issue(leaf_params("service.example.org", Purpose::Server), &ec_key(), &intermediate);
