@@ -512,6 +512,18 @@ typedef wsseal_result (*wsseal_find_callback)(void *userdata,
 typedef void (*wsseal_release_callback)(void *userdata);
 
 /**
+ * Decides, like a `wsseal_validate_callback`, for a signing certificate the message carries
+ * together with other certificates: `candidates_len` views of DER at `candidates` (valid during
+ * the call), the rest of an X509PKIPathv1 or PKCS7 token or the Security header's other X509v3
+ * tokens. They may complete a path as intermediates; they must never serve as trust anchors.
+ */
+typedef wsseal_result (*wsseal_validate_chain_callback)(void *userdata,
+                                                        const uint8_t *der,
+                                                        size_t der_len,
+                                                        const struct wsseal_bytes *candidates,
+                                                        size_t candidates_len);
+
+/**
  * A certificate validator implemented by the host. The callbacks run on the thread of the
  * operation or on the library's batch threads, several at once: they must be thread-safe, must
  * not unwind or longjmp, and must not call back into the same engine.
@@ -534,6 +546,11 @@ typedef struct wsseal_certificate_validator {
    * failed).
    */
   wsseal_release_callback release;
+  /**
+   * Optional (NULL): validates a certificate that comes with candidate intermediates; without
+   * it, `validate` decides on the certificate alone.
+   */
+  wsseal_validate_chain_callback validate_chain;
 } wsseal_certificate_validator;
 
 /**

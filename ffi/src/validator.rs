@@ -22,6 +22,21 @@ use crate::result::wsseal_result;
 pub type wsseal_validate_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, der: *const u8, der_len: usize) -> wsseal_result>;
 
+/// Decides, like a `wsseal_validate_callback`, for a signing certificate the message carries
+/// together with other certificates: `candidates_len` views of DER at `candidates` (valid during
+/// the call), the rest of an X509PKIPathv1 or PKCS7 token or the Security header's other X509v3
+/// tokens. They may complete a path as intermediates; they must never serve as trust anchors.
+#[allow(non_camel_case_types)]
+pub type wsseal_validate_chain_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        der: *const u8,
+        der_len: usize,
+        candidates: *const wsseal_bytes,
+        candidates_len: usize,
+    ) -> wsseal_result,
+>;
+
 /// Finds the trusted certificate a key reference names, for messages that do not carry it: calls
 /// `wsseal_found_certificate_set` on `found` and returns `WSSEAL_OK`, or returns a refusal code.
 /// `reference` is valid during the call.
@@ -53,6 +68,9 @@ pub struct wsseal_certificate_validator {
     /// Optional (NULL): called once with `userdata` when the engine is freed (or its creation
     /// failed).
     pub release: wsseal_release_callback,
+    /// Optional (NULL): validates a certificate that comes with candidate intermediates; without
+    /// it, `validate` decides on the certificate alone.
+    pub validate_chain: wsseal_validate_chain_callback,
 }
 
 /// How a `wsseal_token_reference` names a certificate: one of the `WSSEAL_REFERENCE_*` values.
@@ -113,6 +131,7 @@ pub(crate) struct CallbackValidator {
     validate: unsafe extern "C" fn(*mut c_void, *const u8, usize) -> wsseal_result,
     find: wsseal_find_callback,
     release: wsseal_release_callback,
+    validate_chain: wsseal_validate_chain_callback,
     parsed: Cache<Vec<u8>, Arc<TrustedCertificate>>,
 }
 
@@ -143,6 +162,7 @@ impl CallbackValidator {
             },
             find: callbacks.find,
             release: callbacks.release,
+            validate_chain: callbacks.validate_chain,
             parsed: Cache::new(Self::CACHED),
         };
         Ok(validator)
@@ -173,6 +193,20 @@ impl CertificateValidator for CallbackValidator {
         let trusted = self.parse(der)?;
         // SAFETY: the host's callback with its userdata and a slice valid during the call.
         let result = unsafe { (self.validate)(self.userdata, der.as_ptr(), der.len()) };
+        if result != 0 {
+            return Err(refused(result, trusted.certificate.subject()));
+        }
+        Ok(trusted)
+    }
+
+    fn validate_with_candidates(&self, der: &[u8], candidates: &[Vec<u8>]) -> Result<Arc<TrustedCertificate>, Error> {
+        let Some(validate_chain) = self.validate_chain.filter(|_| !candidates.is_empty()) else {
+            return self.validate_der(der);
+        };
+        let trusted = self.parse(der)?;
+        let views: Vec<wsseal_bytes> = candidates.iter().map(|c| wsseal_bytes::of(c)).collect();
+        // SAFETY: the host's callback with its userdata and views valid during the call.
+        let result = unsafe { validate_chain(self.userdata, der.as_ptr(), der.len(), views.as_ptr(), views.len()) };
         if result != 0 {
             return Err(refused(result, trusted.certificate.subject()));
         }

@@ -249,6 +249,7 @@ fn the_find_callback_supplies_certificates_that_messages_only_reference() {
                 validate: Some(trust_all),
                 find: callback,
                 release: None,
+                validate_chain: None,
             };
             let service = engine(dir.path(), &service_toml, Some(&validator));
             let mut opened = null_mut();
@@ -378,8 +379,13 @@ fn a_custom_validator_cannot_replace_another_configured_trust_mode() {
     let dir = tempfile::tempdir().unwrap();
     common::write_pki(dir.path());
     let toml = side(dir.path(), "service") + "[trust]\nmode = \"PeerTrust\"\n";
-    let validator =
-        wsseal_certificate_validator { userdata: null_mut(), validate: Some(trust_all), find: None, release: None };
+    let validator = wsseal_certificate_validator {
+        userdata: null_mut(),
+        validate: Some(trust_all),
+        find: None,
+        release: None,
+        validate_chain: None,
+    };
     let mut service = null_mut();
     let base = std::ffi::CString::new(dir.path().to_str().unwrap()).unwrap();
     // SAFETY: valid pointers for the call.
@@ -387,4 +393,79 @@ fn a_custom_validator_cannot_replace_another_configured_trust_mode() {
     assert_eq!(rc, ErrorCode::ConfigInvalid.value(), "{}", last_error());
     assert!(service.is_null());
     assert!(last_error().contains("Custom"), "{}", last_error());
+}
+
+/// What the chain callback was given: the signer's DER length and each candidate's DER.
+#[derive(Default)]
+struct Chains {
+    seen: Mutex<Vec<(usize, Vec<Vec<u8>>)>>,
+}
+
+unsafe extern "C" fn record_chain(
+    userdata: *mut c_void,
+    _der: *const u8,
+    der_len: usize,
+    candidates: *const wsseal_bytes,
+    candidates_len: usize,
+) -> u32 {
+    // SAFETY: the Chains the test passed, and the library's views, valid during the call.
+    unsafe {
+        let chains = &*(userdata as *const Chains);
+        let views = std::slice::from_raw_parts(candidates, candidates_len);
+        let ders = views.iter().map(|v| std::slice::from_raw_parts(v.data, v.len).to_vec()).collect();
+        chains.seen.lock().unwrap().push((der_len, ders));
+    }
+    0
+}
+
+#[test]
+fn the_chain_callback_sees_the_certificates_a_message_carries_beside_its_signer() {
+    const BST_END: &str = "</wsse:BinarySecurityToken>";
+    let dir = tempfile::tempdir().unwrap();
+    common::write_pki(dir.path());
+    let client = engine(dir.path(), &side(dir.path(), "client"), None);
+    let extra = std::fs::read(dir.path().join("service.pem")).unwrap();
+    let extra = wsseal_core::cert::Certificate::from_pem(&extra).unwrap().der().to_vec();
+    let chains = Chains::default();
+    let validator = wsseal_certificate_validator {
+        userdata: &chains as *const Chains as *mut c_void,
+        validate: Some(trust_all),
+        find: None,
+        release: None,
+        validate_chain: Some(record_chain),
+    };
+    let service = engine(dir.path(), &side(dir.path(), "service"), Some(&validator));
+    // SAFETY: valid pointers; `chains` outlives the engine.
+    unsafe {
+        let secure = || {
+            let secured = process(client, WSSEAL_SECURE_REQUEST, REQUEST.as_bytes(), null());
+            let text = std::str::from_utf8(bytes(wsseal_outcome_envelope(secured))).unwrap().to_owned();
+            wsseal_outcome_free(secured);
+            text
+        };
+        // Alone, the signer goes to `validate`; with another certificate beside it, to the chain callback.
+        let opened = process(service, WSSEAL_OPEN_REQUEST, secure().as_bytes(), null());
+        wsseal_outcome_free(opened);
+        assert!(chains.seen.lock().unwrap().is_empty());
+        let text = secure();
+        let at = text.find(BST_END).expect("the signer's token") + BST_END.len();
+        let token = format!(
+            "<wsse:BinarySecurityToken ValueType=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3\" EncodingType=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary\">{}{BST_END}",
+            base64(&extra)
+        );
+        let carried = format!("{}{token}{}", &text[..at], &text[at..]);
+        let opened = process(service, WSSEAL_OPEN_REQUEST, carried.as_bytes(), null());
+        wsseal_outcome_free(opened);
+        let seen = chains.seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].0 > 0);
+        assert_eq!(seen[0].1, [extra]);
+        wsseal_engine_free(service);
+        wsseal_engine_free(client);
+    }
+}
+
+fn base64(der: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(der)
 }

@@ -288,7 +288,7 @@ static void batches(const wsseal_engine *client, const wsseal_engine *service, c
 static void custom_validator(const char *service_config, const wsseal_engine *client, const char *request,
                              size_t len) {
     struct verdict verdict = {WSSEAL_SIGNER_UNTRUSTED, 0, 0};
-    wsseal_certificate_validator callbacks = {&verdict, NULL, NULL, release};
+    wsseal_certificate_validator callbacks = {&verdict, NULL, NULL, release, NULL};
     wsseal_engine *service = NULL;
     EXPECT(wsseal_engine_from_file(service_config, &callbacks, &service), WSSEAL_NULL_ARGUMENT);
     EXPECT_TRUE(verdict.released == 1);
