@@ -47,9 +47,11 @@ async fn a_rotated_token_key_seals_new_tokens_and_opens_old_ones_for_the_overlap
     let reloads = |result: &str| format!("wsseal_reloads_total{{material=\"token\",result=\"{result}\"}}");
 
     let before = token(&client, 1).await;
+    assert_eq!(sidecar.metric("wsseal_token_keys"), 1.0);
     replace(&file, key_hex(2).as_bytes());
     tokio::task::block_in_place(|| sidecar.wait_for_metric(&reloads("success"), 1.0));
     let rotated_at = Instant::now();
+    assert_eq!(sidecar.metric("wsseal_token_keys"), 2.0, "the new key and the one in its overlap");
     let after = token(&client, 2).await;
 
     // The token sealed before the rotation still opens here; the new one opens at the replica
@@ -72,6 +74,7 @@ async fn a_rotated_token_key_seals_new_tokens_and_opens_old_ones_for_the_overlap
     tokio::time::sleep(OVERLAP.saturating_sub(rotated_at.elapsed()) + Duration::from_secs(1)).await;
     let expired = client.secure_response(&response(1), &before).await.unwrap();
     assert_eq!(code(&expired), Some(ErrorCode::TokenInvalid));
+    assert_eq!(sidecar.metric("wsseal_token_keys"), 1.0);
     let fresh = token(&client, 4).await;
     assert_eq!(code(&client.secure_response(&response(4), &fresh).await.unwrap()), None);
 }

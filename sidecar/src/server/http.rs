@@ -39,7 +39,10 @@ fn respond(shared: &Shared, lifecycle: &Watch, request: &Request<Incoming>) -> R
         "/readyz" if lifecycle.phase() != Phase::Serving => text(StatusCode::SERVICE_UNAVAILABLE, "draining\n".into()),
         "/readyz" => text(StatusCode::OK, "ready\n".into()),
         "/metrics" => {
-            let mut response = text(StatusCode::OK, shared.metrics.render(&shared.admission, &shared.engine.load()));
+            let mut response = text(
+                StatusCode::OK,
+                shared.metrics.render(&shared.admission, &shared.engine.load(), &shared.keys.load()),
+            );
             response.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
                 hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),

@@ -13,6 +13,7 @@ use wsseal_core::{Engine, ErrorCode};
 use super::admission::Admission;
 use super::reload::Material;
 use crate::protocol::Op;
+use crate::token::TokenKeys;
 
 /// Upper bounds of the latency buckets, in seconds.
 const LATENCY_BOUNDS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
@@ -137,7 +138,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric.
-    pub fn render(&self, admission: &Admission, engine: &Engine) -> String {
+    pub fn render(&self, admission: &Admission, engine: &Engine, keys: &TokenKeys) -> String {
         let mut out = String::new();
         out.push_str("# HELP wsseal_items_total Items answered, by operation and result code.\n");
         out.push_str("# TYPE wsseal_items_total counter\n");
@@ -183,6 +184,11 @@ impl Metrics {
             ("wsseal_inflight_items", "Items admitted and not yet answered.", admission.items_in_flight() as i64),
             ("wsseal_inflight_bytes", "Frame bytes admitted and not yet answered.", admission.bytes_in_flight() as i64),
             ("wsseal_connections", "Open connections and QUIC streams.", self.connections.load(Ordering::Relaxed)),
+            (
+                "wsseal_token_keys",
+                "Token keys that open tokens now: the key file's and those rotated out within their overlap.",
+                keys.opening() as i64,
+            ),
         ];
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
