@@ -110,3 +110,16 @@ pub fn wcf_client_exchange() -> &'static Exchange {
     static EXCHANGE: OnceLock<Exchange> = OnceLock::new();
     EXCHANGE.get_or_init(|| Exchange::from_bytes(&read_fixture(WCF_CLIENT_EXCHANGE)).expect("the fixture exchange"))
 }
+
+/// Client and service engines with the same policy: each WSS 1.0 policy of [`wss10_policies`]
+/// and the WCF profile's, built once (the `secure_roundtrip` target).
+pub fn secure_pairs() -> &'static [(Engine, Engine)] {
+    static PAIRS: OnceLock<Vec<(Engine, Engine)>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        wss10_policies()
+            .into_iter()
+            .chain([wcf_policy()])
+            .map(|policy| (client(policy.clone()), service(policy)))
+            .collect()
+    })
+}
