@@ -209,3 +209,14 @@ fn signed_parts_get_their_ids_whatever_their_scope_binds() {
         }
     }
 }
+
+#[test]
+fn an_empty_body_still_gets_its_signature_encrypted_when_the_order_says_so() {
+    let p = Policy { protection_order: ProtectionOrder::SignBeforeEncryptAndEncryptSignature, ..Policy::default() };
+    let (client, service) = engines(p.clone(), p);
+    let empty = soap12_request().replace(&body_content(soap12_request().as_bytes()), "");
+    assert!(empty.contains("<s:Body></s:Body>"), "{empty}");
+    let secured = client.secure(empty.as_bytes(), None).unwrap();
+    let opened = service.open(&secured.envelope, None).unwrap_or_else(|e| panic!("{e}"));
+    assert!(opened.report.encrypted.contains(&"Signature".to_owned()), "{:?}", opened.report);
+}

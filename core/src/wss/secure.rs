@@ -72,7 +72,10 @@ pub(crate) fn secure(
         }
     }
     let body_has_content = !doc.element(envelope.body).content_span().is_empty();
-    let encrypting = (policy.encrypt_body && body_has_content) || !encrypted_headers.is_empty();
+    // Under encrypt-signature the signature is encrypted even when nothing else is.
+    let encrypting = (policy.encrypt_body && body_has_content)
+        || !encrypted_headers.is_empty()
+        || policy.protection_order == ProtectionOrder::SignBeforeEncryptAndEncryptSignature;
     let recipient = match (encrypting, recipient) {
         (false, _) => None,
         (true, Some(r)) => Some(r),
