@@ -23,7 +23,7 @@ use crate::dsig::writer::SignedInfoBuilder;
 use crate::error::{Error, ErrorCode};
 use crate::splice::{self, Edit};
 use crate::wss::part::SignedPart;
-use crate::wss::secure::{insert_security_header, prepare};
+use crate::wss::secure::{crypto_failure, insert_security_header, prepare};
 use crate::wss::timestamp::write_timestamp_as;
 use crate::wss::{Engine, Exchange, Profile, ProtectionOrder, Secured, TrustedCertificate};
 use crate::xenc::EncryptionType;
@@ -46,10 +46,6 @@ impl Ids {
             }
         }
     }
-}
-
-fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
-    Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
 }
 
 /// `uuid-<GUID>-`, the prefix of WCF's `SecurityUniqueId`s, from 16 random bytes.

@@ -44,7 +44,8 @@ impl Ids<'_, '_> {
     }
 }
 
-fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
+/// A failure of the crypto layer while securing, naming what was being made.
+pub(crate) fn crypto_failure(what: &str, error: crypto::CryptoError) -> Error {
     Error::new(ErrorCode::CryptoFailure, format!("{what}: {error}"))
 }
 
