@@ -98,7 +98,8 @@ pub(crate) struct ElementRecord {
     /// First of this element's attributes in [`Document::attributes`]; they run up to the next
     /// element's `first_attr`.
     pub first_attr: u32,
-    /// The namespace ([`WIDE_NS`]: found again from the declarations in scope).
+    /// The namespace in the low 15 bits ([`WIDE_NS`]: found again from the declarations in
+    /// scope), [`CANONICAL_SUBTREE`] in the top one.
     ns: u16,
     /// Length of the qualified name ([`LONG`]: see the input).
     name_len: u8,
@@ -108,7 +109,14 @@ pub(crate) struct ElementRecord {
 }
 
 /// An element namespace index too large for its record's field.
-const WIDE_NS: u16 = u16::MAX;
+const WIDE_NS: u16 = 0x7FFF;
+/// The bit of [`ElementRecord::ns`] that marks an element whose whole subtree, from `<` of its
+/// start tag to `>` of its end tag, is canonical as written provided its start tag renders no
+/// namespace declaration: the start tag is verbatim-canonical ([`flags::TAG_VERBATIM`]), the end
+/// tag is `</qname>` exactly, the character data needs no work, there is no comment, PI or CDATA
+/// section, and every descendant is such an element with the same prefix and no attribute of a
+/// prefix other than `xml`, so that no descendant renders a declaration the element does not.
+const CANONICAL_SUBTREE: u16 = 0x8000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NodeKind {
@@ -305,7 +313,7 @@ impl<'a> Document<'a> {
     /// The namespace of an element.
     #[inline]
     pub(crate) fn element_ns(&self, element: u32) -> NsId {
-        match self.elements[element as usize].ns {
+        match self.elements[element as usize].ns & WIDE_NS {
             WIDE_NS => self.wide_element_ns(element),
             ns => NsId::from(ns),
         }
@@ -568,6 +576,33 @@ impl Walk<'_, '_> {
     fn misc_start_at(&self, misc: usize) -> u32 {
         if misc < self.misc_end { self.doc.misc[misc].start } else { u32::MAX }
     }
+
+    #[inline]
+    fn element_start_at(&self, element: usize) -> u32 {
+        if element < self.elements_end { self.doc.elements[element].start } else { u32::MAX }
+    }
+
+    /// Leaves the element whose Start node was just yielded: the walk goes on after its end tag,
+    /// as if the rest of its subtree and its End node had been yielded.
+    pub(crate) fn skip_subtree(&mut self) {
+        let doc = self.doc;
+        let element = if self.pending_end != NONE {
+            std::mem::replace(&mut self.pending_end, NONE)
+        } else {
+            let (element, _) = self.open.pop().expect("a Start node was just yielded");
+            self.close = self.open.last().map_or(u32::MAX, |&(_, at)| at);
+            element
+        };
+        let record = &doc.elements[element as usize];
+        self.next_element = doc.subtree_end(element) as usize;
+        self.next_start = self.element_start_at(self.next_element);
+        while self.misc_start < record.end {
+            self.next_misc += 1;
+            self.misc_start = self.misc_start_at(self.next_misc);
+        }
+        self.cursor = record.end;
+        self.text_flags = tail_flags(record.bits);
+    }
 }
 
 impl Iterator for Walk<'_, '_> {
@@ -597,8 +632,7 @@ impl Iterator for Walk<'_, '_> {
             let element = self.next_element as u32;
             let record = &doc.elements[self.next_element];
             self.next_element += 1;
-            self.next_start =
-                if self.next_element < self.elements_end { doc.elements[self.next_element].start } else { u32::MAX };
+            self.next_start = self.element_start_at(self.next_element);
             let before_end = doc.text.as_bytes()[record.end as usize - 2];
             let tag_end = if before_end == b'/' {
                 self.pending_end = element;
@@ -824,7 +858,7 @@ impl ElementRecord {
             end: 0,
             parent: NONE,
             first_attr: 0,
-            ns: u16::try_from(ns).unwrap_or(WIDE_NS),
+            ns: u16::try_from(ns).ok().filter(|&ns| ns < WIDE_NS).unwrap_or(WIDE_NS),
             name_len: short_len(name_len),
             bits: prefix_len.min(usize::from(LONG_PREFIX)) as u8 | element_flags,
         }
@@ -839,6 +873,17 @@ impl ElementRecord {
     /// Sets one of the [`flags`].
     pub(crate) fn set(&mut self, flag: u8) {
         self.bits |= flag;
+    }
+
+    /// Whether the element's subtree is canonical as written ([`CANONICAL_SUBTREE`]).
+    #[inline]
+    pub(crate) fn is_canonical_subtree(&self) -> bool {
+        self.ns & CANONICAL_SUBTREE != 0
+    }
+
+    /// Marks the element's subtree canonical as written ([`CANONICAL_SUBTREE`]).
+    pub(crate) fn set_canonical_subtree(&mut self) {
+        self.ns |= CANONICAL_SUBTREE;
     }
 }
 
@@ -971,7 +1016,11 @@ mod tests {
         assert_eq!((last_wide.qname(), last_wide.namespace()), ("p:e", "urn:69999"));
         assert_eq!(doc.element(ElementId(2 * 69_999 + 2)).namespace(), "urn:q");
         assert_eq!(doc.element(ElementId(2 * 70_000 + 1)).namespace(), "urn:1");
-        assert!(doc.elements[2 * 69_999 + 1].ns == WIDE_NS);
+        assert!(doc.elements[2 * 69_999 + 1].ns & WIDE_NS == WIDE_NS);
+        // urn:i is namespace i + 3: the field holds indexes below 0x7FFF, its top bit is a flag.
+        let (last_narrow, first_wide) = (&doc.elements[2 * 0x7FFB + 1], &doc.elements[2 * 0x7FFC + 1]);
+        assert!(last_narrow.ns == 0x7FFE && first_wide.ns == WIDE_NS);
+        assert_eq!(doc.element(ElementId(2 * 0x7FFC + 1)).namespace(), "urn:32764");
     }
 
     #[test]

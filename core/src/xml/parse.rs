@@ -63,6 +63,11 @@ struct Open {
     name_end: u32,
     /// The number of bindings in scope outside it.
     bindings: u32,
+    /// The length of its prefix.
+    prefix_len: u16,
+    /// Something inside it, or its start tag, keeps its subtree from being canonical as written
+    /// (see [`ElementRecord::set_canonical_subtree`]).
+    dirty: bool,
 }
 
 /// Which record the flag of the character data being read belongs to.
@@ -207,6 +212,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
         }
         if needs_work {
+            self.dirty_parent();
             match self.tail {
                 Tail::Head(element) => self.elements[element as usize].set(flags::HEAD_TEXT_NEEDS_WORK),
                 Tail::After(element) => self.elements[element as usize].set(flags::TAIL_TEXT_NEEDS_WORK),
@@ -363,6 +369,13 @@ impl<'a, 'l> Builder<'a, 'l> {
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
+        let verbatim = element_flags & flags::TAG_VERBATIM != 0;
+        if let Some(parent) = self.open.last()
+            && !parent.dirty
+            && !(verbatim && self.renders_like_parent(parent, qname, prefix_len, first_attr))
+        {
+            self.dirty_parent();
+        }
         let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
@@ -374,10 +387,32 @@ impl<'a, 'l> Builder<'a, 'l> {
             self.tail = Tail::After(element);
         } else {
             let bindings = (self.bindings.len() - ns_decl_count) as u32;
-            self.open.push(Open { element, name_end: tag.name_end as u32, bindings });
+            let prefix_len = prefix_len as u16;
+            self.open.push(Open { element, name_end: tag.name_end as u32, bindings, prefix_len, dirty: !verbatim });
             self.tail = Tail::Head(element);
         }
         Ok(tag.tag_end)
+    }
+
+    /// Whether an element inside `parent` (`qname`, its attributes from `first_attr`) renders, under
+    /// exclusive C14N, no namespace declaration when its parent renders none: it has the parent's
+    /// prefix and no attribute of another prefix than `xml`.
+    fn renders_like_parent(&self, parent: &Open, qname: &str, prefix_len: usize, first_attr: u32) -> bool {
+        let parent_prefix = self.elements[parent.element as usize].start as usize + 1;
+        usize::from(parent.prefix_len) == prefix_len
+            && scan::short_bytes_eq(
+                &self.bytes[parent_prefix..parent_prefix + prefix_len],
+                &qname.as_bytes()[..prefix_len],
+            )
+            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID))
+    }
+
+    /// Marks the innermost open element's subtree as not canonical as written.
+    #[inline]
+    fn dirty_parent(&mut self) {
+        if let Some(open) = self.open.last_mut() {
+            open.dirty = true;
+        }
     }
 
     /// Records the namespace declarations (binding them) and the attributes of one start tag.
@@ -528,9 +563,14 @@ impl<'a, 'l> Builder<'a, 'l> {
         let after = lt + 2 + name.len();
         let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
-        let bindings = self.open.pop().expect("checked above").bindings;
-        self.bindings.truncate(bindings as usize);
+        let open = self.open.pop().expect("checked above");
+        self.bindings.truncate(open.bindings as usize);
         self.elements[element].end = end as u32;
+        if verbatim && !open.dirty {
+            self.elements[element].set_canonical_subtree();
+        } else {
+            self.dirty_parent();
+        }
         self.root_closed = self.open.is_empty();
         self.tail = Tail::After(element as u32);
         Ok(end)
@@ -618,6 +658,7 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     fn push_misc(&mut self, kind: NodeKind, start: usize, end: usize, node_flags: u8) {
+        self.dirty_parent();
         self.tail = Tail::Misc(self.misc.len() as u32);
         self.misc.push(MiscRecord { start: start as u32, end: end as u32, kind, flags: node_flags });
     }
