@@ -211,8 +211,8 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
     attributes: Vec<OutAttribute<'a>>,
     /// An attribute the apex is to get, and its namespace's index.
     planned: Option<(PlannedAttribute<'a>, NsId)>,
-    /// Copy a subtree that is canonical as written in one piece (always, but in the tests that
-    /// compare it with the node-by-node walk).
+    /// Copy an element whose span is its canonical form in one piece (always, but in the tests
+    /// that compare it with the node-by-node walk).
     copy_subtrees: bool,
 }
 
@@ -270,13 +270,12 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
     /// Writes the subtree of `apex`.
     fn subtree(&mut self, apex: u32) {
         let doc = self.doc;
-        let mut walk = doc.walk(apex);
-        while let Some(node) = walk.next() {
+        let walk = if self.copy_subtrees { doc.walk(apex).copying_canonical_subtrees() } else { doc.walk(apex) };
+        for node in walk {
             match node.kind {
-                NodeKind::Start if node.element != apex && self.copies_whole(node.element) => {
-                    let record = &doc.elements[node.element as usize];
-                    self.out.copy(record.start as usize, record.end as usize);
-                    walk.skip_subtree();
+                NodeKind::CanonicalSubtree => {
+                    debug_assert!(self.renders_nothing(node.element, &doc.elements[node.element as usize]));
+                    self.out.copy(node.start as usize, node.end as usize);
                 }
                 NodeKind::Start => self.start_tag(node.element, node.end, node.element == apex),
                 NodeKind::End => self.end_tag(&node),
@@ -322,14 +321,6 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             self.out.emit(b"?>");
         }
         true
-    }
-
-    /// True when a descendant element's subtree is canonical as written and its start tag renders
-    /// nothing more than it carries: the whole subtree is its canonical form.
-    #[inline]
-    fn copies_whole(&self, element: u32) -> bool {
-        let record = &self.doc.elements[element as usize];
-        self.copy_subtrees && record.is_canonical_subtree() && self.renders_nothing(element, record)
     }
 
     fn start_tag(&mut self, element: u32, tag_end: u32, apex: bool) {

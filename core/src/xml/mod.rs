@@ -110,12 +110,13 @@ pub(crate) struct ElementRecord {
 
 /// An element namespace index too large for its record's field.
 const WIDE_NS: u16 = 0x7FFF;
-/// The bit of [`ElementRecord::ns`] that marks an element whose whole subtree, from `<` of its
-/// start tag to `>` of its end tag, is canonical as written provided its start tag renders no
-/// namespace declaration: the start tag is verbatim-canonical ([`flags::TAG_VERBATIM`]), the end
-/// tag is `</qname>` exactly, the character data needs no work, there is no comment, PI or CDATA
-/// section, and every descendant is such an element with the same prefix and no attribute of a
-/// prefix other than `xml`, so that no descendant renders a declaration the element does not.
+/// The bit of [`ElementRecord::ns`] that marks an element whose whole span, from `<` of its start
+/// tag to `>` of its end tag, is its canonical form (exclusive or inclusive C14N, with or without
+/// comments) whenever its parent is output: its start tag is verbatim-canonical
+/// ([`flags::TAG_VERBATIM`]: no namespace declarations), it has its parent's prefix and no
+/// prefixed attribute but `xml:` ones (so it renders no declaration once the parent has rendered
+/// the prefix), its end tag is `</qname>` exactly, its character data needs no work, it holds no
+/// comment, PI or CDATA section, and its child elements are all marked.
 const CANONICAL_SUBTREE: u16 = 0x8000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +131,9 @@ pub(crate) enum NodeKind {
     Comment,
     /// The span is the whole `<?...?>`.
     Pi,
+    /// A whole element whose span is its canonical form ([`ElementRecord::is_canonical_subtree`]),
+    /// yielded instead of its nodes by a walk that [copies them](Walk::copying_canonical_subtrees).
+    CanonicalSubtree,
 }
 
 /// One node in document order, as [`Document::walk`] yields it.
@@ -510,6 +514,7 @@ impl<'a> Document<'a> {
             cursor: record.start,
             text_flags: 0,
             pending_end: NONE,
+            copy_canonical: false,
         };
         walk.misc_start = walk.misc_start_at(first_misc);
         walk
@@ -570,6 +575,8 @@ pub(crate) struct Walk<'d, 'a> {
     text_flags: u8,
     /// An empty element whose End node comes next, or [`NONE`].
     pending_end: u32,
+    /// Yield a descendant marked canonical as written as one [`NodeKind::CanonicalSubtree`].
+    copy_canonical: bool,
 }
 
 impl Walk<'_, '_> {
@@ -582,26 +589,12 @@ impl Walk<'_, '_> {
         if element < self.elements_end { self.doc.elements[element].start } else { u32::MAX }
     }
 
-    /// Leaves the element whose Start node was just yielded: the walk goes on after its end tag,
-    /// as if the rest of its subtree and its End node had been yielded.
-    pub(crate) fn skip_subtree(&mut self) {
-        let doc = self.doc;
-        let element = if self.pending_end != NONE {
-            std::mem::replace(&mut self.pending_end, NONE)
-        } else {
-            let (element, _) = self.open.pop().expect("a Start node was just yielded");
-            self.close = self.open.last().map_or(u32::MAX, |&(_, at)| at);
-            element
-        };
-        let record = &doc.elements[element as usize];
-        self.next_element = doc.subtree_end(element) as usize;
-        self.next_start = self.element_start_at(self.next_element);
-        while self.misc_start < record.end {
-            self.next_misc += 1;
-            self.misc_start = self.misc_start_at(self.next_misc);
-        }
-        self.cursor = record.end;
-        self.text_flags = tail_flags(record.bits);
+    /// The same walk, but a descendant of the apex whose whole span is its canonical form
+    /// ([`ElementRecord::is_canonical_subtree`]) comes as one [`NodeKind::CanonicalSubtree`] node
+    /// instead of its Start, inner and End nodes.
+    pub(crate) fn copying_canonical_subtrees(mut self) -> Self {
+        self.copy_canonical = true;
+        self
     }
 }
 
@@ -631,6 +624,16 @@ impl Iterator for Walk<'_, '_> {
         if boundary == self.next_start {
             let element = self.next_element as u32;
             let record = &doc.elements[self.next_element];
+            // The apex is the one element that starts with none open: it is never copied whole.
+            if self.copy_canonical && record.is_canonical_subtree() && !self.open.is_empty() {
+                self.next_element = doc.subtree_end(element) as usize;
+                self.next_start = self.element_start_at(self.next_element);
+                debug_assert!(self.misc_start >= record.end, "no comment, PI or CDATA inside");
+                self.cursor = record.end;
+                self.text_flags = tail_flags(record.bits);
+                let (start, end) = (record.start, record.end);
+                return Some(Node { kind: NodeKind::CanonicalSubtree, flags: 0, start, end, element });
+            }
             self.next_element += 1;
             self.next_start = self.element_start_at(self.next_element);
             let before_end = doc.text.as_bytes()[record.end as usize - 2];
@@ -852,13 +855,22 @@ impl<'d, 'a> Attribute<'d, 'a> {
 
 impl ElementRecord {
     /// A record for an element starting at `start`, whose end is set when its end tag is read.
-    pub(crate) fn new(start: usize, name_len: usize, prefix_len: usize, ns: NsId, element_flags: u8) -> Self {
+    /// `canonical` marks it [`CANONICAL_SUBTREE`] until the parser finds otherwise.
+    pub(crate) fn new(
+        start: usize,
+        name_len: usize,
+        prefix_len: usize,
+        ns: NsId,
+        element_flags: u8,
+        canonical: bool,
+    ) -> Self {
+        let canonical = if canonical { CANONICAL_SUBTREE } else { 0 };
         Self {
             start: start as u32,
             end: 0,
             parent: NONE,
             first_attr: 0,
-            ns: u16::try_from(ns).ok().filter(|&ns| ns < WIDE_NS).unwrap_or(WIDE_NS),
+            ns: u16::try_from(ns).ok().filter(|&ns| ns < WIDE_NS).unwrap_or(WIDE_NS) | canonical,
             name_len: short_len(name_len),
             bits: prefix_len.min(usize::from(LONG_PREFIX)) as u8 | element_flags,
         }
@@ -882,8 +894,15 @@ impl ElementRecord {
     }
 
     /// Marks the element's subtree canonical as written ([`CANONICAL_SUBTREE`]).
+    #[cfg(test)]
     pub(crate) fn set_canonical_subtree(&mut self) {
         self.ns |= CANONICAL_SUBTREE;
+    }
+
+    /// Unmarks the element ([`CANONICAL_SUBTREE`]).
+    #[inline]
+    pub(crate) fn clear_canonical_subtree(&mut self) {
+        self.ns &= !CANONICAL_SUBTREE;
     }
 }
 

@@ -12,8 +12,8 @@ use std::collections::hash_map::Entry;
 
 use super::scan::{self, RawAttribute, TagScan};
 use super::{
-    AttributeRecord, Document, ElementId, ElementRecord, Limits, MiscRecord, NO_NS, NONE, NodeKind, NsDeclRecord, NsId,
-    WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
+    AttributeRecord, Document, ElementId, ElementRecord, LONG_PREFIX, Limits, MiscRecord, NO_NS, NONE, NodeKind,
+    NsDeclRecord, NsId, WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
 };
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -63,11 +63,6 @@ struct Open {
     name_end: u32,
     /// The number of bindings in scope outside it.
     bindings: u32,
-    /// The length of its prefix.
-    prefix_len: u16,
-    /// Something inside it, or its start tag, keeps its subtree from being canonical as written
-    /// (see [`ElementRecord::set_canonical_subtree`]).
-    dirty: bool,
 }
 
 /// Which record the flag of the character data being read belongs to.
@@ -212,7 +207,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
         }
         if needs_work {
-            self.dirty_parent();
+            self.unmark_parent();
             match self.tail {
                 Tail::Head(element) => self.elements[element as usize].set(flags::HEAD_TEXT_NEEDS_WORK),
                 Tail::After(element) => self.elements[element as usize].set(flags::TAIL_TEXT_NEEDS_WORK),
@@ -369,50 +364,49 @@ impl<'a, 'l> Builder<'a, 'l> {
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        let verbatim = element_flags & flags::TAG_VERBATIM != 0;
-        if let Some(parent) = self.open.last()
-            && !parent.dirty
-            && !(verbatim && self.renders_like_parent(parent, qname, prefix_len, first_attr))
-        {
-            self.dirty_parent();
-        }
-        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags);
+        // A verbatim start tag without prefixed attributes but `xml:` ones renders no declaration
+        // when its prefix is already rendered: the element is marked until found otherwise.
+        let mark = element_flags & flags::TAG_VERBATIM != 0
+            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
+            self.unmark_parent();
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
             self.root_closed = self.open.is_empty();
             self.tail = Tail::After(element);
         } else {
             let bindings = (self.bindings.len() - ns_decl_count) as u32;
-            let prefix_len = prefix_len as u16;
-            self.open.push(Open { element, name_end: tag.name_end as u32, bindings, prefix_len, dirty: !verbatim });
+            self.open.push(Open { element, name_end: tag.name_end as u32, bindings });
             self.tail = Tail::Head(element);
         }
         Ok(tag.tag_end)
     }
 
-    /// Whether an element inside `parent` (`qname`, its attributes from `first_attr`) renders, under
-    /// exclusive C14N, no namespace declaration when its parent renders none: it has the parent's
-    /// prefix and no attribute of another prefix than `xml`.
-    fn renders_like_parent(&self, parent: &Open, qname: &str, prefix_len: usize, first_attr: u32) -> bool {
-        let parent_prefix = self.elements[parent.element as usize].start as usize + 1;
-        usize::from(parent.prefix_len) == prefix_len
-            && scan::short_bytes_eq(
-                &self.bytes[parent_prefix..parent_prefix + prefix_len],
-                &qname.as_bytes()[..prefix_len],
-            )
-            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID))
+    /// Unmarks the innermost open element: its subtree is not canonical as written.
+    #[inline]
+    fn unmark_parent(&mut self) {
+        if let Some(open) = self.open.last() {
+            self.elements[open.element as usize].clear_canonical_subtree();
+        }
     }
 
-    /// Marks the innermost open element's subtree as not canonical as written.
+    /// Whether an element has its parent's prefix (a long prefix is not compared: false).
     #[inline]
-    fn dirty_parent(&mut self) {
-        if let Some(open) = self.open.last_mut() {
-            open.dirty = true;
+    fn has_parent_prefix(&self, record: &ElementRecord) -> bool {
+        let Some(parent) = self.elements.get(record.parent as usize) else { return false };
+        let prefix_len = record.bits & LONG_PREFIX;
+        if prefix_len != parent.bits & LONG_PREFIX || prefix_len == LONG_PREFIX {
+            return false;
         }
+        let prefix = |record: &ElementRecord| {
+            let start = record.start as usize + 1;
+            &self.bytes[start..start + usize::from(prefix_len)]
+        };
+        prefix_len == 0 || scan::short_bytes_eq(prefix(record), prefix(parent))
     }
 
     /// Records the namespace declarations (binding them) and the attributes of one start tag.
@@ -563,13 +557,15 @@ impl<'a, 'l> Builder<'a, 'l> {
         let after = lt + 2 + name.len();
         let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
-        let open = self.open.pop().expect("checked above");
-        self.bindings.truncate(open.bindings as usize);
+        let bindings = self.open.pop().expect("checked above").bindings;
+        self.bindings.truncate(bindings as usize);
         self.elements[element].end = end as u32;
-        if verbatim && !open.dirty {
-            self.elements[element].set_canonical_subtree();
-        } else {
-            self.dirty_parent();
+        // Marked from its start tag on unless something inside unmarked it, it stays marked with
+        // `</qname>` and its parent's prefix: then it renders nothing once its parent is output.
+        let record = &self.elements[element];
+        if !(record.is_canonical_subtree() && verbatim && self.has_parent_prefix(record)) {
+            self.elements[element].clear_canonical_subtree();
+            self.unmark_parent();
         }
         self.root_closed = self.open.is_empty();
         self.tail = Tail::After(element as u32);
@@ -658,7 +654,7 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     fn push_misc(&mut self, kind: NodeKind, start: usize, end: usize, node_flags: u8) {
-        self.dirty_parent();
+        self.unmark_parent();
         self.tail = Tail::Misc(self.misc.len() as u32);
         self.misc.push(MiscRecord { start: start as u32, end: end as u32, kind, flags: node_flags });
     }
