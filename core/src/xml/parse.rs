@@ -25,10 +25,22 @@ pub(super) fn parse<'a>(input: &'a [u8], limits: &Limits) -> Result<Document<'a>
     if input.len() > max_size {
         return Err(XmlError::new(XmlErrorKind::LimitExceeded { limit: "max_size", max: max_size }, max_size));
     }
-    let text = check_encoding(input)?;
-    let markup = scan::check_chars(input).map_err(|at| XmlError::malformed("character not allowed in XML 1.0", at))?;
+    let chars = scan::check_chars(input);
+    // An encoding error anywhere is reported before a forbidden character.
+    let text = match chars {
+        Ok(true) => ascii_text(input),
+        _ => check_encoding(input)?,
+    };
+    chars.map_err(|at| XmlError::malformed("character not allowed in XML 1.0", at))?;
     let body_start = if input.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
-    Builder::new(text, limits, markup).run(body_start)
+    Builder::new(text, limits).run(body_start)
+}
+
+/// The text of an input [`scan::check_chars`] found to be all ASCII.
+fn ascii_text(input: &[u8]) -> &str {
+    debug_assert!(input.is_ascii());
+    // SAFETY: every byte is below 0x80 (checked by `check_chars`), and ASCII is valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(input) }
 }
 
 /// Refuses anything but UTF-8: UTF-16/32 byte order marks or patterns, invalid sequences.
@@ -101,16 +113,16 @@ struct Builder<'a, 'l> {
 }
 
 impl<'a, 'l> Builder<'a, 'l> {
-    fn new(text: &'a str, limits: &'l Limits, markup: usize) -> Self {
-        // Every element starts with a `<`, and data XML takes at least 16 bytes per element: the
-        // element table rarely grows, and hostile input cannot reserve much more than its size.
+    fn new(text: &'a str, limits: &'l Limits) -> Self {
+        // Data XML takes at least 16 bytes per element: the element table rarely grows, and
+        // hostile input cannot reserve much more than its size.
         // What is left untouched of a reservation costs address space only; `run` gives it back.
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(markup.min(text.len() / 16 + 16)),
-            attributes: Vec::with_capacity((markup / 4).min(text.len() / 32 + 16)),
+            elements: Vec::with_capacity(text.len() / 16 + 16),
+            attributes: Vec::with_capacity(text.len() / 32 + 16),
             ns_decls: Vec::new(),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
