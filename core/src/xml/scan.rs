@@ -320,17 +320,6 @@ pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Bytes a text run is scanned for: the `<` that ends it, and what makes it need work.
-const SWAR_ONES: u64 = 0x0101_0101_0101_0101;
-const SWAR_HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `word` equal to `byte`; exact up to the lowest one set.
-#[inline]
-fn swar_matches(word: u64, byte: u8) -> u64 {
-    let x = word ^ (SWAR_ONES * u64::from(byte));
-    x.wrapping_sub(SWAR_ONES) & !x & SWAR_HIGHS
-}
-
 /// Reads the 8 bytes at `at`.
 #[inline]
 fn word_at(bytes: &[u8], at: usize) -> u64 {
@@ -339,27 +328,24 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
 
 /// Scans the character data at `from` up to the next `<` (or the end of the input); returns
 /// where it ends and whether it holds any `&`, `>` or CR. Short runs, the common case in data
-/// XML, take one pass 8 bytes at a time; long ones (base64) go to `memchr`.
+/// XML, take one pass 16 bytes at a time; long ones (base64) go to `memchr`.
 #[inline]
 pub(crate) fn scan_text(bytes: &[u8], from: usize) -> (usize, bool) {
     const SHORT: usize = 64;
     let mut at = from;
     let mut special = false;
     let short_end = bytes.len().min(from + SHORT);
-    while at + 8 <= short_end {
-        let word = word_at(bytes, at);
-        let hits =
-            swar_matches(word, b'<') | swar_matches(word, b'&') | swar_matches(word, b'>') | swar_matches(word, b'\r');
-        if hits == 0 {
-            at += 8;
-            continue;
+    while let Some(block) = bytes.get(at..at + 16).filter(|_| at + 16 <= short_end) {
+        let mut stops = simd::text_stops(block);
+        while stops != 0 {
+            let hit = at + stops.trailing_zeros() as usize;
+            if bytes[hit] == b'<' {
+                return (hit, special);
+            }
+            special = true;
+            stops &= stops - 1;
         }
-        at += hits.trailing_zeros() as usize / 8;
-        if bytes[at] == b'<' {
-            return (at, special);
-        }
-        special = true;
-        at += 1;
+        at += 16;
     }
     while at < short_end {
         match bytes[at] {
@@ -401,6 +387,8 @@ const NAME_START: u8 = 2;
 const SPACE: u8 = 4;
 /// Bytes an attribute value scan stops at: quotes, `<`, `&`, tab, line feed, carriage return.
 const VALUE_STOP: u8 = 8;
+/// A name character other than `:`.
+const NAME_NOT_COLON: u8 = 16;
 
 static CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
@@ -413,6 +401,9 @@ static CLASS: [u8; 256] = {
         }
         if c.is_ascii_digit() || c == b'-' || c == b'.' || c == b':' {
             class |= NAME;
+        }
+        if class & NAME != 0 && c != b':' {
+            class |= NAME_NOT_COLON;
         }
         if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
             class |= SPACE;
@@ -437,15 +428,17 @@ fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut prefix = 0;
     loop {
         let b = *bytes.get(at)?;
-        if CLASS[usize::from(b)] & NAME == 0 {
+        if CLASS[usize::from(b)] & NAME_NOT_COLON != 0 {
+            at += 1;
+            continue;
+        }
+        if b != b':' {
             return Some((at, prefix));
         }
-        if b == b':' {
-            if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
-                return None;
-            }
-            prefix = at - from;
+        if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
+            return None;
         }
+        prefix = at - from;
         at += 1;
     }
 }
@@ -553,6 +546,7 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
     let mut at = start;
     let mut needs_work = false;
     loop {
+        at = skip_plain_value_bytes(bytes, at);
         let b = *bytes.get(at)?;
         if CLASS[usize::from(b)] & VALUE_STOP == 0 {
             at += 1;
@@ -569,6 +563,81 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
             _ => needs_work = true,
         }
         at += 1;
+    }
+}
+
+/// Skips the bytes from `at` that cannot stop an attribute value scan ([`VALUE_STOP`]), 16 at a
+/// time while 16 remain; the scan goes on byte by byte from the returned offset.
+#[inline]
+fn skip_plain_value_bytes(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(block) = bytes.get(at..at + 16) {
+        match simd::value_stops(block) {
+            0 => at += 16,
+            mask => return at + mask.trailing_zeros() as usize,
+        }
+    }
+    at
+}
+
+/// 16-byte masks of the bytes the scanners stop at: bit `i` is set when `block[i]` is one.
+/// Both rely on the character check having refused every C0 control but tab, line feed and
+/// carriage return.
+mod simd {
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    /// Quotes, `<`, `&`, tab, line feed and carriage return (`VALUE_STOP`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) fn value_stops(block: &[u8]) -> u32 {
+        assert!(block.len() >= 16);
+        // SAFETY: `block` has 16 readable bytes and the load is unaligned; SSE2, the only
+        // feature these intrinsics need, is part of x86_64.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            // Tab, line feed and carriage return are the only bytes left below 0x0E.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x0D)), v);
+            // `&` (0x26) and `'` (0x27) differ in the lowest bit only.
+            let amp_or_apos = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x27));
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let lt = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'<' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(control, amp_or_apos), _mm_or_si128(quote, lt))) as u32
+        }
+    }
+
+    /// `<`, `&`, `>` and carriage return: where character data ends or needs work.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) fn text_stops(block: &[u8]) -> u32 {
+        assert!(block.len() >= 16);
+        // SAFETY: as in `value_stops`.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            // `<` (0x3C) and `>` (0x3E) differ in one bit only.
+            let angle = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(0x3E));
+            let amp = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'&' as i8));
+            let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+            _mm_movemask_epi8(_mm_or_si128(angle, _mm_or_si128(amp, cr))) as u32
+        }
+    }
+
+    /// The portable form of `value_stops`.
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(super) fn value_stops(block: &[u8]) -> u32 {
+        mask(block, |b| super::CLASS[usize::from(b)] & super::VALUE_STOP != 0)
+    }
+
+    /// The portable form of `text_stops`.
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(super) fn text_stops(block: &[u8]) -> u32 {
+        mask(block, |b| matches!(b, b'<' | b'&' | b'>' | b'\r'))
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn mask(block: &[u8], stop: impl Fn(u8) -> bool) -> u32 {
+        block[..16].iter().enumerate().fold(0, |mask, (i, &b)| mask | (u32::from(stop(b)) << i))
     }
 }
 
@@ -710,6 +779,27 @@ mod tests {
                 }
                 for from in [0, len.min(1), len.min(9)] {
                     assert_eq!(scan_text(&text, from), naive(&text, from), "{len} {} {at} {from}", mark as char);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn value_scans_skip_only_bytes_that_cannot_stop_them() {
+        let stops = |b: u8| CLASS[usize::from(b)] & VALUE_STOP != 0;
+        for len in 0..60usize {
+            for mark in (0x09u8..0x80).filter(|&b| !(0x0E..0x20).contains(&b) && b != 0x0B && b != 0x0C) {
+                for at in [0, len / 3, len / 2, len.saturating_sub(1), 17] {
+                    let mut value = vec![b'x'; len];
+                    if at < len {
+                        value[at] = mark;
+                    }
+                    for from in [0, len.min(1), len.min(5)] {
+                        let skipped = skip_plain_value_bytes(&value, from);
+                        assert!(value[from..skipped].iter().all(|&b| !stops(b)), "{len} {mark} {at} {from}");
+                        let at_stop = skipped < len && stops(value[skipped]);
+                        assert!(at_stop || skipped + 16 > len, "{len} {mark} {at} {from}: stopped at {skipped}");
+                    }
                 }
             }
         }
