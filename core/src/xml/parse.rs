@@ -203,16 +203,25 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
-    /// Checks the references and `]]>` of a text run that needs work, and flags it.
+    /// Checks the references and `]]>` of a text run with special characters, and flags it when
+    /// its canonical form differs from what is written.
     fn special_text(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
         let run = &self.bytes[start..end];
         let mut needs_work = false;
         for at in memchr::memchr3_iter(b'&', b'>', b'\r', run) {
-            needs_work = true;
             let ok = match run[at] {
-                b'&' => scan::reference_end(run, at, b'<').is_some(),
-                b'>' => at < 2 || run[at - 2..at] != *b"]]",
-                _ => true,
+                b'&' => scan::reference_end(run, at, b'<').is_some_and(|end| {
+                    needs_work |= !scan::is_canonical_reference(&run[at..=end], scan::Context::Text);
+                    true
+                }),
+                b'>' => {
+                    needs_work = true;
+                    at < 2 || run[at - 2..at] != *b"]]"
+                }
+                _ => {
+                    needs_work = true;
+                    true
+                }
             };
             if !ok {
                 return Err(self.text_error(start, end));

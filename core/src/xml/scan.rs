@@ -193,15 +193,16 @@ pub(crate) fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
     Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
-/// Checks every reference in raw character data and tells whether there is any.
-pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)> {
+/// Checks every reference in raw character data and tells whether any is one C14N rewrites in
+/// `context`.
+pub(crate) fn check_references(raw: &str, context: Context) -> Result<bool, (usize, &'static str)> {
     let mut found = false;
     let mut from = 0;
     while let Some(amp) = memchr::memchr(b'&', &raw.as_bytes()[from..]) {
         let start = from + amp;
         let end = raw[start..].find(';').map(|e| start + e).ok_or((start, "'&' does not start a reference"))?;
         resolve_reference(&raw[start + 1..end]).ok_or((start, "undefined entity or invalid character reference"))?;
-        found = true;
+        found |= !is_canonical_reference(&raw.as_bytes()[start..=end], context);
         from = end + 1;
     }
     Ok(found)
@@ -223,6 +224,26 @@ pub(crate) fn reference_end(bytes: &[u8], amp: usize, stop: u8) -> Option<usize>
     }
     let body = std::str::from_utf8(&bytes[amp + 1..at]).ok()?;
     resolve_reference(body).map(|_| at)
+}
+
+/// Where a reference stands, for [`is_canonical_reference`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Context {
+    Text,
+    Attribute,
+}
+
+/// True for a reference (`&...;`, whole) that C14N writes back exactly as it is: `&amp;` and
+/// `&lt;` anywhere, `&gt;` in text, `&quot;` in attribute values. Any other reference is replaced
+/// by its character or by another escape.
+#[inline]
+pub(crate) fn is_canonical_reference(reference: &[u8], context: Context) -> bool {
+    match reference {
+        b"&amp;" | b"&lt;" => true,
+        b"&gt;" => context == Context::Text,
+        b"&quot;" => context == Context::Attribute,
+        _ => false,
+    }
 }
 
 /// One attribute of a start tag.
@@ -296,7 +317,7 @@ pub(crate) fn scan_attributes(
         if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
             return Err((value_start + lt, "'<' in attribute value"));
         }
-        let has_reference = check_references(value).map_err(|(i, what)| (value_start + i, what))?;
+        let has_reference = check_references(value, Context::Attribute).map_err(|(i, what)| (value_start + i, what))?;
         let value_needs_work =
             has_reference || value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r') || (b == b'"' && quote == b'\''));
         let prefix = qname_prefix_len(&tag[name_start..name_end]);
@@ -556,8 +577,9 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
             _ if b == quote => return Some((at, needs_work)),
             b'<' => return None,
             b'&' => {
-                at = reference_end(bytes, at, quote)?;
-                needs_work = true;
+                let end = reference_end(bytes, at, quote)?;
+                needs_work |= !is_canonical_reference(&bytes[at..=end], Context::Attribute);
+                at = end;
             }
             b'\'' => {}
             _ => needs_work = true,
@@ -837,8 +859,10 @@ mod tests {
         for bad in ["#0", "#x", "#xD800", "#x110000", "nbsp", "", "#-1", "#x+1"] {
             assert_eq!(resolve_reference(bad), None, "{bad}");
         }
-        assert_eq!(check_references("a &amp; b"), Ok(true));
-        assert!(check_references("a & b").is_err());
+        assert_eq!(check_references("a &amp; b", Context::Attribute), Ok(false));
+        assert_eq!(check_references("a &gt; b", Context::Attribute), Ok(true));
+        assert_eq!(check_references("a &#x41; b", Context::Text), Ok(true));
+        assert!(check_references("a & b", Context::Text).is_err());
     }
 
     #[test]
