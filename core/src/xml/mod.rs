@@ -9,12 +9,14 @@
 mod error;
 mod parse;
 pub(crate) mod scan;
+mod spare;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use scan::short_eq;
+use spare::Recycled;
 
 pub use error::{XmlError, XmlErrorKind};
 
@@ -194,8 +196,8 @@ pub(crate) struct NsDeclRecord {
 #[derive(Debug)]
 pub struct Document<'a> {
     text: &'a str,
-    pub(crate) elements: Vec<ElementRecord>,
-    pub(crate) attributes: Vec<AttributeRecord>,
+    pub(crate) elements: Recycled<ElementRecord>,
+    pub(crate) attributes: Recycled<AttributeRecord>,
     pub(crate) ns_decls: Vec<NsDeclRecord>,
     /// Comments, PIs and CDATA sections, in document order.
     pub(crate) misc: Vec<MiscRecord>,
@@ -257,11 +259,12 @@ impl<'a> Document<'a> {
         (first..end).map(|index| self.element(ElementId(index as u32)))
     }
 
-    /// The heap memory the index holds beside the input, in bytes: its tables (by capacity),
-    /// the namespace names and Id values it had to copy, and the Id map.
+    /// The heap memory the index fills beside the input, in bytes: its tables (the records
+    /// written; reserved room left untouched costs address space only), the namespace names and
+    /// Id values it had to copy, and the Id map.
     pub fn index_size(&self) -> usize {
-        fn table<T>(v: &Vec<T>) -> usize {
-            v.capacity() * std::mem::size_of::<T>()
+        fn table<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
         }
         let owned = |s: &Cow<'_, str>| if let Cow::Owned(s) = s { s.capacity() } else { 0 };
         let id_entry = std::mem::size_of::<(Cow<'a, str>, ElementId)>() + 1;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::scan::{self, RawAttribute, TagScan};
+use super::spare::Recycled;
 use super::{
     AttributeRecord, Document, ElementId, ElementRecord, Limits, MiscRecord, NO_NS, NONE, NodeKind, NsDeclRecord, NsId,
     WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
@@ -54,14 +55,6 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
 }
 
-/// Gives back the unused capacity of a large table (shrinking reallocation does not copy).
-fn trim<T>(table: &mut Vec<T>) {
-    let slack = table.capacity() - table.len();
-    if slack * std::mem::size_of::<T>() >= 64 << 10 && slack > table.len() / 16 {
-        table.shrink_to_fit();
-    }
-}
-
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
@@ -94,8 +87,8 @@ struct Builder<'a, 'l> {
     text: &'a str,
     bytes: &'a [u8],
     limits: &'l Limits,
-    elements: Vec<ElementRecord>,
-    attributes: Vec<AttributeRecord>,
+    elements: Recycled<ElementRecord>,
+    attributes: Recycled<AttributeRecord>,
     ns_decls: Vec<NsDeclRecord>,
     misc: Vec<MiscRecord>,
     namespaces: Vec<Cow<'a, str>>,
@@ -115,14 +108,14 @@ struct Builder<'a, 'l> {
 impl<'a, 'l> Builder<'a, 'l> {
     fn new(text: &'a str, limits: &'l Limits) -> Self {
         // Data XML takes at least 16 bytes per element: the element table rarely grows, and
-        // hostile input cannot reserve much more than its size.
-        // What is left untouched of a reservation costs address space only; `run` gives it back.
+        // hostile input cannot reserve much more than its size. What is left untouched of a
+        // reservation costs address space only.
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(text.len() / 16 + 16),
-            attributes: Vec::with_capacity(text.len() / 32 + 16),
+            elements: Recycled::with_capacity(text.len() / 16 + 16),
+            attributes: Recycled::with_capacity(text.len() / 32 + 16),
             ns_decls: Vec::new(),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
@@ -170,8 +163,6 @@ impl<'a, 'l> Builder<'a, 'l> {
         if self.elements.is_empty() {
             return Err(XmlError::malformed("no root element", self.text.len()));
         }
-        trim(&mut self.elements);
-        trim(&mut self.attributes);
         Ok(Document {
             text: self.text,
             elements: self.elements,
