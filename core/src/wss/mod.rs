@@ -21,6 +21,7 @@ mod suite;
 pub mod timestamp;
 pub mod token;
 pub mod trust;
+mod xs_datetime;
 
 pub use credentials::{Credentials, private_key_from_pem};
 pub use engine::{Engine, Opened, Secured};

@@ -6,6 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
+use super::xs_datetime;
 use crate::encoding::push_attribute_value;
 use crate::error::{Error, ErrorCode};
 use crate::shape::{ChildCursor, text_only};
@@ -22,8 +23,10 @@ pub struct Lifetime {
 
 /// Formats a time the way WCF does: UTC, milliseconds, `Z`.
 pub fn format_time(time: OffsetDateTime) -> String {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    time.to_offset(UtcOffset::UTC).format(&format).unwrap_or_default()
+    xs_datetime::format_millis(time).unwrap_or_else(|| {
+        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+        time.to_offset(UtcOffset::UTC).format(&format).unwrap_or_default()
+    })
 }
 
 /// Writes a Timestamp (inside a Security header that declares `wsu`) and returns its lifetime.
@@ -98,6 +101,9 @@ pub fn read_timestamp(doc: &Document<'_>, timestamp: Element<'_, '_>) -> Result<
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, Error> {
     let text = text.trim();
+    if let Some(time) = xs_datetime::parse_utc(text) {
+        return Ok(time);
+    }
     if !text.ends_with('Z') {
         return Err(invalid(format!("{text:?} is not a UTC time ending in Z")));
     }

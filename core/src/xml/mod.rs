@@ -9,12 +9,14 @@
 mod error;
 mod parse;
 pub(crate) mod scan;
+mod spare;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use scan::short_eq;
+use spare::Recycled;
 
 pub use error::{XmlError, XmlErrorKind};
 
@@ -206,8 +208,8 @@ pub(crate) struct NsDeclRecord {
 #[derive(Debug)]
 pub struct Document<'a> {
     text: &'a str,
-    pub(crate) elements: Vec<ElementRecord>,
-    pub(crate) attributes: Vec<AttributeRecord>,
+    pub(crate) elements: Recycled<ElementRecord>,
+    pub(crate) attributes: Recycled<AttributeRecord>,
     pub(crate) ns_decls: Vec<NsDeclRecord>,
     /// Comments, PIs and CDATA sections, in document order.
     pub(crate) misc: Vec<MiscRecord>,
@@ -269,11 +271,12 @@ impl<'a> Document<'a> {
         (first..end).map(|index| self.element(ElementId(index as u32)))
     }
 
-    /// The heap memory the index holds beside the input, in bytes: its tables (by capacity),
-    /// the namespace names and Id values it had to copy, and the Id map.
+    /// The heap memory the index fills beside the input, in bytes: its tables (the records
+    /// written; reserved room left untouched costs address space only), the namespace names and
+    /// Id values it had to copy, and the Id map.
     pub fn index_size(&self) -> usize {
-        fn table<T>(v: &Vec<T>) -> usize {
-            v.capacity() * std::mem::size_of::<T>()
+        fn table<T>(v: &[T]) -> usize {
+            std::mem::size_of_val(v)
         }
         let owned = |s: &Cow<'_, str>| if let Cow::Owned(s) = s { s.capacity() } else { 0 };
         let id_entry = std::mem::size_of::<(Cow<'a, str>, ElementId)>() + 1;
@@ -945,7 +948,7 @@ mod tests {
         let local = "l".repeat(300);
         let value = "v".repeat(70_000);
         let input = format!(
-            "<{prefix}:{local} xmlns:{prefix}='urn:p' {prefix}:{local}   =  \t\"{value}\" a='&amp;'\n ></{prefix}:{local}  >"
+            "<{prefix}:{local} xmlns:{prefix}='urn:p' {prefix}:{local}   =  \t\"{value}\" a='&#38;'\n ></{prefix}:{local}  >"
         );
         let doc = parse(&input);
         let root = doc.root();
@@ -958,7 +961,7 @@ mod tests {
         assert_eq!(attributes[0].raw_value(), value);
         assert_eq!(
             (attributes[1].qname(), attributes[1].raw_value(), attributes[1].value().as_ref()),
-            ("a", "&amp;", "&")
+            ("a", "&#38;", "&")
         );
         let spans = doc.attribute_spans(&doc.attributes[1]);
         assert!(spans.value_needs_work && !doc.attribute_spans(&doc.attributes[0]).value_needs_work);
@@ -981,7 +984,7 @@ mod tests {
 
     #[test]
     fn the_walk_rebuilds_every_node_in_document_order() {
-        let input = "<a>t1<b/>t2<!--c--><c x='1'>&amp;<?p?></c  ><![CDATA[d]]>\r\n</a>";
+        let input = "<a>t1<b/>t2&amp;&lt;&gt;<!--c--><c x='1'>&#38;<?p?></c  ><![CDATA[d]]>\r\n</a>";
         let doc = parse(input);
         let nodes: Vec<_> = doc.walk(0).map(|n| (n.kind, &input[n.start as usize..n.end as usize], n.flags)).collect();
         use NodeKind::*;
@@ -993,10 +996,10 @@ mod tests {
                 (Text, "t1", 0),
                 (Start, "<b/>", 0),
                 (End, "", 0),
-                (Text, "t2", 0),
+                (Text, "t2&amp;&lt;&gt;", 0),
                 (Comment, "<!--c-->", 0),
                 (Start, "<c x='1'>", 0),
-                (Text, "&amp;", work),
+                (Text, "&#38;", work),
                 (Pi, "<?p?>", 0),
                 (End, "</c  >", 0),
                 (CData, "d", 0),
@@ -1005,7 +1008,7 @@ mod tests {
             ]
         );
         let c = doc.element(ElementId(2));
-        assert_eq!((&input[c.content_span()], c.text().as_ref()), ("&amp;<?p?>", "&"));
+        assert_eq!((&input[c.content_span()], c.text().as_ref()), ("&#38;<?p?>", "&"));
         let inner: Vec<_> = doc.walk(2).map(|n| n.kind).collect();
         assert_eq!(inner, [Start, Text, Pi, End]);
     }

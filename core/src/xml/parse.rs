@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::scan::{self, RawAttribute, TagScan};
+use super::spare::Recycled;
 use super::{
     AttributeRecord, Document, ElementId, ElementRecord, LONG_PREFIX, Limits, MiscRecord, NO_NS, NONE, NodeKind,
     NsDeclRecord, NsId, WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
@@ -25,10 +26,22 @@ pub(super) fn parse<'a>(input: &'a [u8], limits: &Limits) -> Result<Document<'a>
     if input.len() > max_size {
         return Err(XmlError::new(XmlErrorKind::LimitExceeded { limit: "max_size", max: max_size }, max_size));
     }
-    let text = check_encoding(input)?;
-    let markup = scan::check_chars(input).map_err(|at| XmlError::malformed("character not allowed in XML 1.0", at))?;
+    let chars = scan::check_chars(input);
+    // An encoding error anywhere is reported before a forbidden character.
+    let text = match chars {
+        Ok(true) => ascii_text(input),
+        _ => check_encoding(input)?,
+    };
+    chars.map_err(|at| XmlError::malformed("character not allowed in XML 1.0", at))?;
     let body_start = if input.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
-    Builder::new(text, limits, markup).run(body_start)
+    Builder::new(text, limits).run(body_start)
+}
+
+/// The text of an input [`scan::check_chars`] found to be all ASCII.
+fn ascii_text(input: &[u8]) -> &str {
+    debug_assert!(input.is_ascii());
+    // SAFETY: every byte is below 0x80 (checked by `check_chars`), and ASCII is valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(input) }
 }
 
 /// Refuses anything but UTF-8: UTF-16/32 byte order marks or patterns, invalid sequences.
@@ -40,14 +53,6 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
     }
     std::str::from_utf8(input)
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
-}
-
-/// Gives back the unused capacity of a large table (shrinking reallocation does not copy).
-fn trim<T>(table: &mut Vec<T>) {
-    let slack = table.capacity() - table.len();
-    if slack * std::mem::size_of::<T>() >= 64 << 10 && slack > table.len() / 16 {
-        table.shrink_to_fit();
-    }
 }
 
 /// A prefix bound by a namespace declaration in scope.
@@ -82,8 +87,8 @@ struct Builder<'a, 'l> {
     text: &'a str,
     bytes: &'a [u8],
     limits: &'l Limits,
-    elements: Vec<ElementRecord>,
-    attributes: Vec<AttributeRecord>,
+    elements: Recycled<ElementRecord>,
+    attributes: Recycled<AttributeRecord>,
     ns_decls: Vec<NsDeclRecord>,
     misc: Vec<MiscRecord>,
     namespaces: Vec<Cow<'a, str>>,
@@ -101,16 +106,16 @@ struct Builder<'a, 'l> {
 }
 
 impl<'a, 'l> Builder<'a, 'l> {
-    fn new(text: &'a str, limits: &'l Limits, markup: usize) -> Self {
-        // Every element starts with a `<`, and data XML takes at least 16 bytes per element: the
-        // element table rarely grows, and hostile input cannot reserve much more than its size.
-        // What is left untouched of a reservation costs address space only; `run` gives it back.
+    fn new(text: &'a str, limits: &'l Limits) -> Self {
+        // Data XML takes at least 16 bytes per element: the element table rarely grows, and
+        // hostile input cannot reserve much more than its size. What is left untouched of a
+        // reservation costs address space only.
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Vec::with_capacity(markup.min(text.len() / 16 + 16)),
-            attributes: Vec::with_capacity((markup / 4).min(text.len() / 32 + 16)),
+            elements: Recycled::with_capacity(text.len() / 16 + 16),
+            attributes: Recycled::with_capacity(text.len() / 32 + 16),
             ns_decls: Vec::new(),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
@@ -158,8 +163,6 @@ impl<'a, 'l> Builder<'a, 'l> {
         if self.elements.is_empty() {
             return Err(XmlError::malformed("no root element", self.text.len()));
         }
-        trim(&mut self.elements);
-        trim(&mut self.attributes);
         Ok(Document {
             text: self.text,
             elements: self.elements,
@@ -191,16 +194,25 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
-    /// Checks the references and `]]>` of a text run that needs work, and flags it.
+    /// Checks the references and `]]>` of a text run with special characters, and flags it when
+    /// its canonical form differs from what is written.
     fn special_text(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
         let run = &self.bytes[start..end];
         let mut needs_work = false;
         for at in memchr::memchr3_iter(b'&', b'>', b'\r', run) {
-            needs_work = true;
             let ok = match run[at] {
-                b'&' => scan::reference_end(run, at, b'<').is_some(),
-                b'>' => at < 2 || run[at - 2..at] != *b"]]",
-                _ => true,
+                b'&' => scan::reference_end(run, at, b'<').is_some_and(|end| {
+                    needs_work |= !scan::is_canonical_reference(&run[at..=end], scan::Context::Text);
+                    true
+                }),
+                b'>' => {
+                    needs_work = true;
+                    at < 2 || run[at - 2..at] != *b"]]"
+                }
+                _ => {
+                    needs_work = true;
+                    true
+                }
             };
             if !ok {
                 return Err(self.text_error(start, end));

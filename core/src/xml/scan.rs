@@ -10,35 +10,63 @@ pub(crate) fn find_forbidden_char(input: &[u8]) -> Option<usize> {
     check_chars(input).err()
 }
 
-/// Checks that `input` has no character XML 1.0 forbids (see [`find_forbidden_char`]) and counts
-/// its `<` bytes on the way, an upper bound for the number of elements. Returns the count, or the
-/// offset of the first forbidden character.
-pub(crate) fn check_chars(input: &[u8]) -> Result<usize, usize> {
-    const CHUNK: usize = 128;
-    let mut base = 0;
-    let mut markup = 0;
-    for chunk in input.chunks(CHUNK) {
-        // Branch-free per byte so the loop vectorizes; the exact position is found only on a hit.
-        let (mut suspicious, mut lt) = (0u8, 0u8);
-        for &b in chunk {
-            suspicious |= u8::from((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | u8::from(b == 0xEF);
-            lt += u8::from(b == b'<');
-        }
-        markup += usize::from(lt);
-        if suspicious != 0 {
-            for (i, &b) in chunk.iter().enumerate() {
-                let at = base + i;
-                if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
-                    return Err(at);
-                }
-                if b == 0xEF && input.get(at + 1) == Some(&0xBF) && matches!(input.get(at + 2), Some(0xBE | 0xBF)) {
-                    return Err(at);
-                }
-            }
-        }
-        base += chunk.len();
+/// Checks that `input` has no character XML 1.0 forbids (see [`find_forbidden_char`]) and tells,
+/// in the same pass, whether it is all ASCII (and so valid UTF-8 without further checking).
+/// Returns the offset of the first forbidden character on failure.
+pub(crate) fn check_chars(input: &[u8]) -> Result<bool, usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been found to support AVX2.
+        return unsafe { check_chars_avx2(input) };
     }
-    Ok(markup)
+    check_chars_portable(input)
+}
+
+/// [`check_chars`] compiled for AVX2: the same loop, vectorized 32 bytes wide.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn check_chars_avx2(input: &[u8]) -> Result<bool, usize> {
+    check_chars_portable(input)
+}
+
+/// Bytes per group: a group is checked branch-free (so the loop vectorizes), and searched byte
+/// by byte only when it holds a suspicious byte.
+const GROUP: usize = 256;
+
+#[inline(always)]
+fn check_chars_portable(input: &[u8]) -> Result<bool, usize> {
+    let mut high = 0;
+    for (n, group) in input.chunks(GROUP).enumerate() {
+        let (suspicious, group_high) =
+            group.iter().fold((false, 0u8), |(suspicious, high), &b| (suspicious | is_suspicious(b), high | b));
+        high |= group_high;
+        if suspicious {
+            find_forbidden(input, n * GROUP)?;
+        }
+    }
+    Ok(high < 0x80)
+}
+
+/// A byte that may start a character XML 1.0 forbids: a C0 control other than tab, line feed and
+/// carriage return, or the first byte of U+FFFE and U+FFFF.
+#[inline(always)]
+fn is_suspicious(b: u8) -> bool {
+    ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
+}
+
+/// Looks for a forbidden character in the group of `input` that starts at `base`.
+#[cold]
+fn find_forbidden(input: &[u8], base: usize) -> Result<(), usize> {
+    for at in base..(base + GROUP).min(input.len()) {
+        let b = input[at];
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Err(at);
+        }
+        if b == 0xEF && input.get(at + 1) == Some(&0xBF) && matches!(input.get(at + 2), Some(0xBE | 0xBF)) {
+            return Err(at);
+        }
+    }
+    Ok(())
 }
 
 /// True for a character XML 1.0 allows in a document (used for character references).
@@ -165,15 +193,16 @@ pub(crate) fn normalize_line_ends(raw: &str) -> Cow<'_, str> {
     Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
-/// Checks every reference in raw character data and tells whether there is any.
-pub(crate) fn check_references(raw: &str) -> Result<bool, (usize, &'static str)> {
+/// Checks every reference in raw character data and tells whether any is one C14N rewrites in
+/// `context`.
+pub(crate) fn check_references(raw: &str, context: Context) -> Result<bool, (usize, &'static str)> {
     let mut found = false;
     let mut from = 0;
     while let Some(amp) = memchr::memchr(b'&', &raw.as_bytes()[from..]) {
         let start = from + amp;
         let end = raw[start..].find(';').map(|e| start + e).ok_or((start, "'&' does not start a reference"))?;
         resolve_reference(&raw[start + 1..end]).ok_or((start, "undefined entity or invalid character reference"))?;
-        found = true;
+        found |= !is_canonical_reference(&raw.as_bytes()[start..=end], context);
         from = end + 1;
     }
     Ok(found)
@@ -195,6 +224,26 @@ pub(crate) fn reference_end(bytes: &[u8], amp: usize, stop: u8) -> Option<usize>
     }
     let body = std::str::from_utf8(&bytes[amp + 1..at]).ok()?;
     resolve_reference(body).map(|_| at)
+}
+
+/// Where a reference stands, for [`is_canonical_reference`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Context {
+    Text,
+    Attribute,
+}
+
+/// True for a reference (`&...;`, whole) that C14N writes back exactly as it is: `&amp;` and
+/// `&lt;` anywhere, `&gt;` in text, `&quot;` in attribute values. Any other reference is replaced
+/// by its character or by another escape.
+#[inline]
+pub(crate) fn is_canonical_reference(reference: &[u8], context: Context) -> bool {
+    match reference {
+        b"&amp;" | b"&lt;" => true,
+        b"&gt;" => context == Context::Text,
+        b"&quot;" => context == Context::Attribute,
+        _ => false,
+    }
 }
 
 /// One attribute of a start tag.
@@ -268,7 +317,7 @@ pub(crate) fn scan_attributes(
         if let Some(lt) = memchr::memchr(b'<', value.as_bytes()) {
             return Err((value_start + lt, "'<' in attribute value"));
         }
-        let has_reference = check_references(value).map_err(|(i, what)| (value_start + i, what))?;
+        let has_reference = check_references(value, Context::Attribute).map_err(|(i, what)| (value_start + i, what))?;
         let value_needs_work =
             has_reference || value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r') || (b == b'"' && quote == b'\''));
         let prefix = qname_prefix_len(&tag[name_start..name_end]);
@@ -292,17 +341,6 @@ pub(crate) fn tag_close(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// Bytes a text run is scanned for: the `<` that ends it, and what makes it need work.
-const SWAR_ONES: u64 = 0x0101_0101_0101_0101;
-const SWAR_HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `word` equal to `byte`; exact up to the lowest one set.
-#[inline]
-fn swar_matches(word: u64, byte: u8) -> u64 {
-    let x = word ^ (SWAR_ONES * u64::from(byte));
-    x.wrapping_sub(SWAR_ONES) & !x & SWAR_HIGHS
-}
-
 /// Reads the 8 bytes at `at`.
 #[inline]
 fn word_at(bytes: &[u8], at: usize) -> u64 {
@@ -311,27 +349,24 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
 
 /// Scans the character data at `from` up to the next `<` (or the end of the input); returns
 /// where it ends and whether it holds any `&`, `>` or CR. Short runs, the common case in data
-/// XML, take one pass 8 bytes at a time; long ones (base64) go to `memchr`.
+/// XML, take one pass 16 bytes at a time; long ones (base64) go to `memchr`.
 #[inline]
 pub(crate) fn scan_text(bytes: &[u8], from: usize) -> (usize, bool) {
     const SHORT: usize = 64;
     let mut at = from;
     let mut special = false;
     let short_end = bytes.len().min(from + SHORT);
-    while at + 8 <= short_end {
-        let word = word_at(bytes, at);
-        let hits =
-            swar_matches(word, b'<') | swar_matches(word, b'&') | swar_matches(word, b'>') | swar_matches(word, b'\r');
-        if hits == 0 {
-            at += 8;
-            continue;
+    while let Some(block) = bytes.get(at..at + 16).filter(|_| at + 16 <= short_end) {
+        let mut stops = simd::text_stops(block);
+        while stops != 0 {
+            let hit = at + stops.trailing_zeros() as usize;
+            if bytes[hit] == b'<' {
+                return (hit, special);
+            }
+            special = true;
+            stops &= stops - 1;
         }
-        at += hits.trailing_zeros() as usize / 8;
-        if bytes[at] == b'<' {
-            return (at, special);
-        }
-        special = true;
-        at += 1;
+        at += 16;
     }
     while at < short_end {
         match bytes[at] {
@@ -373,6 +408,8 @@ const NAME_START: u8 = 2;
 const SPACE: u8 = 4;
 /// Bytes an attribute value scan stops at: quotes, `<`, `&`, tab, line feed, carriage return.
 const VALUE_STOP: u8 = 8;
+/// A name character other than `:`.
+const NAME_NOT_COLON: u8 = 16;
 
 static CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
@@ -385,6 +422,9 @@ static CLASS: [u8; 256] = {
         }
         if c.is_ascii_digit() || c == b'-' || c == b'.' || c == b':' {
             class |= NAME;
+        }
+        if class & NAME != 0 && c != b':' {
+            class |= NAME_NOT_COLON;
         }
         if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
             class |= SPACE;
@@ -409,15 +449,17 @@ fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut prefix = 0;
     loop {
         let b = *bytes.get(at)?;
-        if CLASS[usize::from(b)] & NAME == 0 {
+        if CLASS[usize::from(b)] & NAME_NOT_COLON != 0 {
+            at += 1;
+            continue;
+        }
+        if b != b':' {
             return Some((at, prefix));
         }
-        if b == b':' {
-            if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
-                return None;
-            }
-            prefix = at - from;
+        if prefix != 0 || CLASS[usize::from(*bytes.get(at + 1)?)] & NAME_START == 0 {
+            return None;
         }
+        prefix = at - from;
         at += 1;
     }
 }
@@ -525,6 +567,7 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
     let mut at = start;
     let mut needs_work = false;
     loop {
+        at = skip_plain_value_bytes(bytes, at);
         let b = *bytes.get(at)?;
         if CLASS[usize::from(b)] & VALUE_STOP == 0 {
             at += 1;
@@ -534,13 +577,89 @@ fn scan_value(bytes: &[u8], start: usize, quote: u8) -> Option<(usize, bool)> {
             _ if b == quote => return Some((at, needs_work)),
             b'<' => return None,
             b'&' => {
-                at = reference_end(bytes, at, quote)?;
-                needs_work = true;
+                let end = reference_end(bytes, at, quote)?;
+                needs_work |= !is_canonical_reference(&bytes[at..=end], Context::Attribute);
+                at = end;
             }
             b'\'' => {}
             _ => needs_work = true,
         }
         at += 1;
+    }
+}
+
+/// Skips the bytes from `at` that cannot stop an attribute value scan ([`VALUE_STOP`]), 16 at a
+/// time while 16 remain; the scan goes on byte by byte from the returned offset.
+#[inline]
+fn skip_plain_value_bytes(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(block) = bytes.get(at..at + 16) {
+        match simd::value_stops(block) {
+            0 => at += 16,
+            mask => return at + mask.trailing_zeros() as usize,
+        }
+    }
+    at
+}
+
+/// 16-byte masks of the bytes the scanners stop at: bit `i` is set when `block[i]` is one.
+/// Both rely on the character check having refused every C0 control but tab, line feed and
+/// carriage return.
+mod simd {
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    /// Quotes, `<`, `&`, tab, line feed and carriage return (`VALUE_STOP`).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) fn value_stops(block: &[u8]) -> u32 {
+        assert!(block.len() >= 16);
+        // SAFETY: `block` has 16 readable bytes and the load is unaligned; SSE2, the only
+        // feature these intrinsics need, is part of x86_64.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            // Tab, line feed and carriage return are the only bytes left below 0x0E.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x0D)), v);
+            // `&` (0x26) and `'` (0x27) differ in the lowest bit only.
+            let amp_or_apos = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x27));
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let lt = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'<' as i8));
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(control, amp_or_apos), _mm_or_si128(quote, lt))) as u32
+        }
+    }
+
+    /// `<`, `&`, `>` and carriage return: where character data ends or needs work.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(super) fn text_stops(block: &[u8]) -> u32 {
+        assert!(block.len() >= 16);
+        // SAFETY: as in `value_stops`.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            // `<` (0x3C) and `>` (0x3E) differ in one bit only.
+            let angle = _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(0x3E));
+            let amp = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'&' as i8));
+            let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+            _mm_movemask_epi8(_mm_or_si128(angle, _mm_or_si128(amp, cr))) as u32
+        }
+    }
+
+    /// The portable form of `value_stops`.
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(super) fn value_stops(block: &[u8]) -> u32 {
+        mask(block, |b| super::CLASS[usize::from(b)] & super::VALUE_STOP != 0)
+    }
+
+    /// The portable form of `text_stops`.
+    #[cfg(not(target_arch = "x86_64"))]
+    pub(super) fn text_stops(block: &[u8]) -> u32 {
+        mask(block, |b| matches!(b, b'<' | b'&' | b'>' | b'\r'))
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn mask(block: &[u8], stop: impl Fn(u8) -> bool) -> u32 {
+        block[..16].iter().enumerate().fold(0, |mask, (i, &b)| mask | (u32::from(stop(b)) << i))
     }
 }
 
@@ -649,6 +768,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_character_check_notes_ascii() {
+        assert_eq!(check_chars(b"<a><b/>text</a>"), Ok(true));
+        let mut long = b"<a>".repeat(100);
+        long.extend_from_slice("caf\u{e9}".as_bytes());
+        assert_eq!(check_chars(&long), Ok(false));
+        assert_eq!(check_chars(&long[..300]), Ok(true));
+    }
+
+    #[test]
     fn forbidden_characters_are_found_at_their_offset() {
         assert_eq!(find_forbidden_char(b"<a>ok\t\r\n</a>"), None);
         assert_eq!(find_forbidden_char(b"<a>\x01</a>"), Some(3));
@@ -673,6 +801,27 @@ mod tests {
                 }
                 for from in [0, len.min(1), len.min(9)] {
                     assert_eq!(scan_text(&text, from), naive(&text, from), "{len} {} {at} {from}", mark as char);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn value_scans_skip_only_bytes_that_cannot_stop_them() {
+        let stops = |b: u8| CLASS[usize::from(b)] & VALUE_STOP != 0;
+        for len in 0..60usize {
+            for mark in (0x09u8..0x80).filter(|&b| !(0x0E..0x20).contains(&b) && b != 0x0B && b != 0x0C) {
+                for at in [0, len / 3, len / 2, len.saturating_sub(1), 17] {
+                    let mut value = vec![b'x'; len];
+                    if at < len {
+                        value[at] = mark;
+                    }
+                    for from in [0, len.min(1), len.min(5)] {
+                        let skipped = skip_plain_value_bytes(&value, from);
+                        assert!(value[from..skipped].iter().all(|&b| !stops(b)), "{len} {mark} {at} {from}");
+                        let at_stop = skipped < len && stops(value[skipped]);
+                        assert!(at_stop || skipped + 16 > len, "{len} {mark} {at} {from}: stopped at {skipped}");
+                    }
                 }
             }
         }
@@ -710,8 +859,10 @@ mod tests {
         for bad in ["#0", "#x", "#xD800", "#x110000", "nbsp", "", "#-1", "#x+1"] {
             assert_eq!(resolve_reference(bad), None, "{bad}");
         }
-        assert_eq!(check_references("a &amp; b"), Ok(true));
-        assert!(check_references("a & b").is_err());
+        assert_eq!(check_references("a &amp; b", Context::Attribute), Ok(false));
+        assert_eq!(check_references("a &gt; b", Context::Attribute), Ok(true));
+        assert_eq!(check_references("a &#x41; b", Context::Text), Ok(true));
+        assert!(check_references("a & b", Context::Text).is_err());
     }
 
     #[test]
