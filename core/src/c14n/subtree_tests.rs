@@ -91,7 +91,7 @@ fn the_index_marks_exactly_the_subtrees_canonical_as_written() {
         "<Ref><C>&#65;</C></Ref>",
         "<Gt>a>b</Gt>",
         "<Cr>a\r\nb</Cr>",
-        "<Tail><C>x</C>&amp;</Tail>",
+        "<Tail><C>x</C>&#38;</Tail>",
         "<Comment>a<!--c-->b</Comment>",
         "<Pi><?p?></Pi>",
         "<CData><![CDATA[x]]></CData>",
@@ -99,7 +99,7 @@ fn the_index_marks_exactly_the_subtrees_canonical_as_written() {
         "<Default><C xmlns='urn:d'>x</C></Default>",
         "<Order b=\"1\" a=\"2\">x</Order>",
         "<Quote k='v'>x</Quote>",
-        "<Value k=\"a&amp;b\">x</Value>",
+        "<Value k=\"a&#38;b\">x</Value>",
         "<Layout  k=\"v\">x</Layout>",
         "</r>"
     );
