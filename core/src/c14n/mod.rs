@@ -9,6 +9,8 @@
 mod escape;
 mod namespaces;
 mod output;
+#[cfg(test)]
+mod subtree_tests;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -103,20 +105,7 @@ pub fn canonicalize<S: Sink + ?Sized>(
     sink: &mut S,
 ) -> Result<(), C14nError> {
     check_namespace_names(doc, subset, options)?;
-    let mut walker = Walker {
-        doc,
-        options,
-        out: Output::new(sink, doc.input(), subset_len(doc, subset)),
-        rendered: Rendered::default(),
-        declarations: Vec::new(),
-        attributes: Vec::new(),
-        planned: None,
-    };
-    match subset {
-        Subset::Element(element) => walker.subtree(element.index() as u32),
-        Subset::Document => walker.document(),
-    }
-    walker.out.finish();
+    Walker::new(doc, options, Output::new(sink, doc.input(), subset_len(doc, subset)), None).write(subset);
     Ok(())
 }
 
@@ -146,17 +135,8 @@ pub(crate) fn canonicalize_with_planned<S: Sink + ?Sized>(
     let options = C14nOptions::default();
     check_namespace_names(doc, Subset::Element(element), &options)?;
     let namespace = doc.namespace_id(planned.namespace).unwrap_or(PLANNED_NS);
-    let mut walker = Walker {
-        doc,
-        options: &options,
-        out: Output::new(sink, doc.input(), subset_len(doc, Subset::Element(element)) + 256),
-        rendered: Rendered::default(),
-        declarations: Vec::new(),
-        attributes: Vec::new(),
-        planned: Some((planned, namespace)),
-    };
-    walker.subtree(element.index() as u32);
-    walker.out.finish();
+    let out = Output::new(sink, doc.input(), subset_len(doc, Subset::Element(element)) + 256);
+    Walker::new(doc, &options, out, Some((planned, namespace))).write(Subset::Element(element));
     Ok(())
 }
 
@@ -231,9 +211,31 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
     attributes: Vec<OutAttribute<'a>>,
     /// An attribute the apex is to get, and its namespace's index.
     planned: Option<(PlannedAttribute<'a>, NsId)>,
+    /// Copy an element whose span is its canonical form in one piece (always, but in the tests
+    /// that compare it with the node-by-node walk).
+    copy_subtrees: bool,
 }
 
-impl<'d, 'a, S: Sink + ?Sized> Walker<'d, 'a, '_, '_, S> {
+impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
+    fn new(
+        doc: &'d Document<'a>,
+        options: &'o C14nOptions<'o>,
+        out: Output<'s, 'a, S>,
+        planned: Option<(PlannedAttribute<'a>, NsId)>,
+    ) -> Self {
+        let (rendered, declarations, attributes) = Default::default();
+        Self { doc, options, out, rendered, declarations, attributes, planned, copy_subtrees: true }
+    }
+
+    /// Writes `subset` and everything held back.
+    fn write(mut self, subset: Subset) {
+        match subset {
+            Subset::Element(element) => self.subtree(element.index() as u32),
+            Subset::Document => self.document(),
+        }
+        self.out.finish();
+    }
+
     fn document(&mut self) {
         let misc = &self.doc.misc;
         let root = &self.doc.elements[0];
@@ -268,8 +270,13 @@ impl<'d, 'a, S: Sink + ?Sized> Walker<'d, 'a, '_, '_, S> {
     /// Writes the subtree of `apex`.
     fn subtree(&mut self, apex: u32) {
         let doc = self.doc;
-        for node in doc.walk(apex) {
+        let walk = if self.copy_subtrees { doc.walk(apex).copying_canonical_subtrees() } else { doc.walk(apex) };
+        for node in walk {
             match node.kind {
+                NodeKind::CanonicalSubtree => {
+                    debug_assert!(self.renders_nothing(node.element, &doc.elements[node.element as usize]));
+                    self.out.copy(node.start as usize, node.end as usize);
+                }
                 NodeKind::Start => self.start_tag(node.element, node.end, node.element == apex),
                 NodeKind::End => self.end_tag(&node),
                 NodeKind::Text => self.character_data(&node, Context::Text),

@@ -100,7 +100,8 @@ pub(crate) struct ElementRecord {
     /// First of this element's attributes in [`Document::attributes`]; they run up to the next
     /// element's `first_attr`.
     pub first_attr: u32,
-    /// The namespace ([`WIDE_NS`]: found again from the declarations in scope).
+    /// The namespace in the low 15 bits ([`WIDE_NS`]: found again from the declarations in
+    /// scope), [`CANONICAL_SUBTREE`] in the top one.
     ns: u16,
     /// Length of the qualified name ([`LONG`]: see the input).
     name_len: u8,
@@ -110,7 +111,15 @@ pub(crate) struct ElementRecord {
 }
 
 /// An element namespace index too large for its record's field.
-const WIDE_NS: u16 = u16::MAX;
+const WIDE_NS: u16 = 0x7FFF;
+/// The bit of [`ElementRecord::ns`] that marks an element whose whole span, from `<` of its start
+/// tag to `>` of its end tag, is its canonical form (exclusive or inclusive C14N, with or without
+/// comments) whenever its parent is output: its start tag is verbatim-canonical
+/// ([`flags::TAG_VERBATIM`]: no namespace declarations), it has its parent's prefix and no
+/// prefixed attribute but `xml:` ones (so it renders no declaration once the parent has rendered
+/// the prefix), its end tag is `</qname>` exactly, its character data needs no work, it holds no
+/// comment, PI or CDATA section, and its child elements are all marked.
+const CANONICAL_SUBTREE: u16 = 0x8000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NodeKind {
@@ -124,6 +133,9 @@ pub(crate) enum NodeKind {
     Comment,
     /// The span is the whole `<?...?>`.
     Pi,
+    /// A whole element whose span is its canonical form ([`ElementRecord::is_canonical_subtree`]),
+    /// yielded instead of its nodes by a walk that [copies them](Walk::copying_canonical_subtrees).
+    CanonicalSubtree,
 }
 
 /// One node in document order, as [`Document::walk`] yields it.
@@ -308,7 +320,7 @@ impl<'a> Document<'a> {
     /// The namespace of an element.
     #[inline]
     pub(crate) fn element_ns(&self, element: u32) -> NsId {
-        match self.elements[element as usize].ns {
+        match self.elements[element as usize].ns & WIDE_NS {
             WIDE_NS => self.wide_element_ns(element),
             ns => NsId::from(ns),
         }
@@ -505,6 +517,7 @@ impl<'a> Document<'a> {
             cursor: record.start,
             text_flags: 0,
             pending_end: NONE,
+            copy_canonical: false,
         };
         walk.misc_start = walk.misc_start_at(first_misc);
         walk
@@ -565,11 +578,26 @@ pub(crate) struct Walk<'d, 'a> {
     text_flags: u8,
     /// An empty element whose End node comes next, or [`NONE`].
     pending_end: u32,
+    /// Yield a descendant marked canonical as written as one [`NodeKind::CanonicalSubtree`].
+    copy_canonical: bool,
 }
 
 impl Walk<'_, '_> {
     fn misc_start_at(&self, misc: usize) -> u32 {
         if misc < self.misc_end { self.doc.misc[misc].start } else { u32::MAX }
+    }
+
+    #[inline]
+    fn element_start_at(&self, element: usize) -> u32 {
+        if element < self.elements_end { self.doc.elements[element].start } else { u32::MAX }
+    }
+
+    /// The same walk, but a descendant of the apex whose whole span is its canonical form
+    /// ([`ElementRecord::is_canonical_subtree`]) comes as one [`NodeKind::CanonicalSubtree`] node
+    /// instead of its Start, inner and End nodes.
+    pub(crate) fn copying_canonical_subtrees(mut self) -> Self {
+        self.copy_canonical = true;
+        self
     }
 }
 
@@ -599,9 +627,18 @@ impl Iterator for Walk<'_, '_> {
         if boundary == self.next_start {
             let element = self.next_element as u32;
             let record = &doc.elements[self.next_element];
+            // The apex is the one element that starts with none open: it is never copied whole.
+            if self.copy_canonical && record.is_canonical_subtree() && !self.open.is_empty() {
+                self.next_element = doc.subtree_end(element) as usize;
+                self.next_start = self.element_start_at(self.next_element);
+                debug_assert!(self.misc_start >= record.end, "no comment, PI or CDATA inside");
+                self.cursor = record.end;
+                self.text_flags = tail_flags(record.bits);
+                let (start, end) = (record.start, record.end);
+                return Some(Node { kind: NodeKind::CanonicalSubtree, flags: 0, start, end, element });
+            }
             self.next_element += 1;
-            self.next_start =
-                if self.next_element < self.elements_end { doc.elements[self.next_element].start } else { u32::MAX };
+            self.next_start = self.element_start_at(self.next_element);
             let before_end = doc.text.as_bytes()[record.end as usize - 2];
             let tag_end = if before_end == b'/' {
                 self.pending_end = element;
@@ -821,13 +858,22 @@ impl<'d, 'a> Attribute<'d, 'a> {
 
 impl ElementRecord {
     /// A record for an element starting at `start`, whose end is set when its end tag is read.
-    pub(crate) fn new(start: usize, name_len: usize, prefix_len: usize, ns: NsId, element_flags: u8) -> Self {
+    /// `canonical` marks it [`CANONICAL_SUBTREE`] until the parser finds otherwise.
+    pub(crate) fn new(
+        start: usize,
+        name_len: usize,
+        prefix_len: usize,
+        ns: NsId,
+        element_flags: u8,
+        canonical: bool,
+    ) -> Self {
+        let canonical = if canonical { CANONICAL_SUBTREE } else { 0 };
         Self {
             start: start as u32,
             end: 0,
             parent: NONE,
             first_attr: 0,
-            ns: u16::try_from(ns).unwrap_or(WIDE_NS),
+            ns: u16::try_from(ns).ok().filter(|&ns| ns < WIDE_NS).unwrap_or(WIDE_NS) | canonical,
             name_len: short_len(name_len),
             bits: prefix_len.min(usize::from(LONG_PREFIX)) as u8 | element_flags,
         }
@@ -842,6 +888,24 @@ impl ElementRecord {
     /// Sets one of the [`flags`].
     pub(crate) fn set(&mut self, flag: u8) {
         self.bits |= flag;
+    }
+
+    /// Whether the element's subtree is canonical as written ([`CANONICAL_SUBTREE`]).
+    #[inline]
+    pub(crate) fn is_canonical_subtree(&self) -> bool {
+        self.ns & CANONICAL_SUBTREE != 0
+    }
+
+    /// Marks the element's subtree canonical as written ([`CANONICAL_SUBTREE`]).
+    #[cfg(test)]
+    pub(crate) fn set_canonical_subtree(&mut self) {
+        self.ns |= CANONICAL_SUBTREE;
+    }
+
+    /// Unmarks the element ([`CANONICAL_SUBTREE`]).
+    #[inline]
+    pub(crate) fn clear_canonical_subtree(&mut self) {
+        self.ns &= !CANONICAL_SUBTREE;
     }
 }
 
@@ -974,7 +1038,11 @@ mod tests {
         assert_eq!((last_wide.qname(), last_wide.namespace()), ("p:e", "urn:69999"));
         assert_eq!(doc.element(ElementId(2 * 69_999 + 2)).namespace(), "urn:q");
         assert_eq!(doc.element(ElementId(2 * 70_000 + 1)).namespace(), "urn:1");
-        assert!(doc.elements[2 * 69_999 + 1].ns == WIDE_NS);
+        assert!(doc.elements[2 * 69_999 + 1].ns & WIDE_NS == WIDE_NS);
+        // urn:i is namespace i + 3: the field holds indexes below 0x7FFF, its top bit is a flag.
+        let (last_narrow, first_wide) = (&doc.elements[2 * 0x7FFB + 1], &doc.elements[2 * 0x7FFC + 1]);
+        assert!(last_narrow.ns == 0x7FFE && first_wide.ns == WIDE_NS);
+        assert_eq!(doc.element(ElementId(2 * 0x7FFC + 1)).namespace(), "urn:32764");
     }
 
     #[test]

@@ -13,8 +13,8 @@ use std::collections::hash_map::Entry;
 use super::scan::{self, RawAttribute, TagScan};
 use super::spare::Recycled;
 use super::{
-    AttributeRecord, Document, ElementId, ElementRecord, Limits, MiscRecord, NO_NS, NONE, NodeKind, NsDeclRecord, NsId,
-    WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
+    AttributeRecord, Document, ElementId, ElementRecord, LONG_PREFIX, Limits, MiscRecord, NO_NS, NONE, NodeKind,
+    NsDeclRecord, NsId, WSU_NS, XML_NS, XML_NS_ID, XMLNS_NS, XmlError, XmlErrorKind, flags,
 };
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -219,6 +219,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
         }
         if needs_work {
+            self.unmark_parent();
             match self.tail {
                 Tail::Head(element) => self.elements[element as usize].set(flags::HEAD_TEXT_NEEDS_WORK),
                 Tail::After(element) => self.elements[element as usize].set(flags::TAIL_TEXT_NEEDS_WORK),
@@ -375,12 +376,17 @@ impl<'a, 'l> Builder<'a, 'l> {
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags);
+        // A verbatim start tag without prefixed attributes but `xml:` ones renders no declaration
+        // when its prefix is already rendered: the element is marked until found otherwise.
+        let mark = element_flags & flags::TAG_VERBATIM != 0
+            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
+            self.unmark_parent();
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
             self.root_closed = self.open.is_empty();
             self.tail = Tail::After(element);
@@ -390,6 +396,29 @@ impl<'a, 'l> Builder<'a, 'l> {
             self.tail = Tail::Head(element);
         }
         Ok(tag.tag_end)
+    }
+
+    /// Unmarks the innermost open element: its subtree is not canonical as written.
+    #[inline]
+    fn unmark_parent(&mut self) {
+        if let Some(open) = self.open.last() {
+            self.elements[open.element as usize].clear_canonical_subtree();
+        }
+    }
+
+    /// Whether an element has its parent's prefix (a long prefix is not compared: false).
+    #[inline]
+    fn has_parent_prefix(&self, record: &ElementRecord) -> bool {
+        let Some(parent) = self.elements.get(record.parent as usize) else { return false };
+        let prefix_len = record.bits & LONG_PREFIX;
+        if prefix_len != parent.bits & LONG_PREFIX || prefix_len == LONG_PREFIX {
+            return false;
+        }
+        let prefix = |record: &ElementRecord| {
+            let start = record.start as usize + 1;
+            &self.bytes[start..start + usize::from(prefix_len)]
+        };
+        prefix_len == 0 || scan::short_bytes_eq(prefix(record), prefix(parent))
     }
 
     /// Records the namespace declarations (binding them) and the attributes of one start tag.
@@ -543,6 +572,13 @@ impl<'a, 'l> Builder<'a, 'l> {
         let bindings = self.open.pop().expect("checked above").bindings;
         self.bindings.truncate(bindings as usize);
         self.elements[element].end = end as u32;
+        // Marked from its start tag on unless something inside unmarked it, it stays marked with
+        // `</qname>` and its parent's prefix: then it renders nothing once its parent is output.
+        let record = &self.elements[element];
+        if !(record.is_canonical_subtree() && verbatim && self.has_parent_prefix(record)) {
+            self.elements[element].clear_canonical_subtree();
+            self.unmark_parent();
+        }
         self.root_closed = self.open.is_empty();
         self.tail = Tail::After(element as u32);
         Ok(end)
@@ -630,6 +666,7 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     fn push_misc(&mut self, kind: NodeKind, start: usize, end: usize, node_flags: u8) {
+        self.unmark_parent();
         self.tail = Tail::Misc(self.misc.len() as u32);
         self.misc.push(MiscRecord { start: start as u32, end: end as u32, kind, flags: node_flags });
     }
