@@ -275,7 +275,7 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             match node.kind {
                 NodeKind::CanonicalSubtree => {
                     debug_assert!(self.renders_nothing(node.element, &doc.elements[node.element as usize]));
-                    self.out.copy(node.start as usize, node.end as usize);
+                    self.canonical_subtree(node.element, node.end);
                 }
                 NodeKind::Start => self.start_tag(node.element, node.end, node.element == apex),
                 NodeKind::End => self.end_tag(&node),
@@ -286,6 +286,23 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
                 }
             }
         }
+    }
+
+    /// Writes an element marked canonical as written, ending at `end`: its span, with each
+    /// `<a .../>` in it written `<a ...></a>`.
+    fn canonical_subtree(&mut self, element: u32, end: u32) {
+        let doc = self.doc;
+        let mut copied = doc.elements[element as usize].start;
+        for record in doc.elements[element as usize..].iter().take_while(|r| r.start < end) {
+            if doc.is_empty_element(record) {
+                self.out.copy(copied as usize, record.end as usize - 2);
+                self.out.emit(b"></");
+                self.out.copy(record.start as usize + 1, doc.name_end(record) as usize);
+                self.out.emit(b">");
+                copied = record.end;
+            }
+        }
+        self.out.copy(copied as usize, end as usize);
     }
 
     /// Writes a text or CDATA node: copied when already canonical, rewritten otherwise.

@@ -116,21 +116,22 @@ fn the_index_marks_exactly_the_subtrees_canonical_as_written() {
         })
         .collect();
     // Another prefix than the parent's, or a prefixed attribute, keeps the element itself unmarked.
-    let expected = ["Plain", "Plain/X", "Plain/Y", "Xml/C", "Tail/C", "Decl/C"];
+    // An empty element is marked: the canonicalizer writes its end tag.
+    let expected = ["Plain", "Plain/X", "Plain/Y", "Xml/C", "Empty", "Empty/C", "Tail/C", "Decl/C"];
     assert_eq!(marked, expected);
 }
 
 #[test]
 fn the_walk_copies_a_marked_subtree_whole() {
-    // Marked by hand although `<C/>` is not canonical: the fast walk copies it as written, which
-    // shows the mark is what it goes by.
-    let input = "<r><E><C/></E></r>";
+    // Marked by hand although `&#65;` is not canonical: the fast walk copies it as written, which
+    // shows the mark is what it goes by; the empty element in it gets its end tag all the same.
+    let input = "<r><E><C>&#65;</C><D/></E></r>";
     let mut doc = parse(input);
     doc.elements[1].set_canonical_subtree();
     let options = exclusive();
     let fast = canonicalize_to_vec(&doc, Subset::Document, &options).unwrap();
-    assert_eq!(String::from_utf8(fast).unwrap(), "<r><E><C/></E></r>");
-    assert_eq!(node_by_node(&doc, Subset::Document, &options), b"<r><E><C></C></E></r>");
+    assert_eq!(String::from_utf8(fast).unwrap(), "<r><E><C>&#65;</C><D></D></E></r>");
+    assert_eq!(node_by_node(&doc, Subset::Document, &options), b"<r><E><C>A</C><D></D></E></r>");
 }
 
 #[test]

@@ -366,27 +366,32 @@ impl<'a, 'l> Builder<'a, 'l> {
             .resolve(prefix, true)
             .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
         let mut element_flags = 0;
-        if !tag.empty
-            && tag.canonical_layout
-            && attributes_verbatim
-            && self.attributes.len() - first_attr as usize == raw.len()
-        {
+        // Every item of the tag an attribute: no namespace declaration, not even of `xml`.
+        let canonical_tag =
+            tag.canonical_layout && attributes_verbatim && self.attributes.len() - first_attr as usize == raw.len();
+        if canonical_tag && !tag.empty {
             element_flags |= flags::TAG_VERBATIM;
         }
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        // A verbatim start tag without prefixed attributes but `xml:` ones renders no declaration
+        // A canonical start tag without prefixed attributes but `xml:` ones renders no declaration
         // when its prefix is already rendered: the element is marked until found otherwise.
-        let mark = element_flags & flags::TAG_VERBATIM != 0
-            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+        let mark =
+            canonical_tag && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
         let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
-            self.unmark_parent();
+            // `<a/>` stays marked with its parent's prefix: the canonicalizer writes the `<a></a>`
+            // of every empty element in a marked subtree.
+            let record = &self.elements[element as usize];
+            if !(mark && self.has_parent_prefix(record)) {
+                self.elements[element as usize].clear_canonical_subtree();
+                self.unmark_parent();
+            }
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
             self.root_closed = self.open.is_empty();
             self.tail = Tail::After(element);
