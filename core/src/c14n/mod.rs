@@ -288,19 +288,31 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
         }
     }
 
-    /// Writes an element marked canonical as written, ending at `end`: its span, with each
-    /// `<a .../>` in it written `<a ...></a>`.
+    /// Writes an element marked canonical as written ([`NodeKind::CanonicalSubtree`]), ending at
+    /// `end`: its span, with the start tags that are not canonical as written (attribute order,
+    /// quoting, layout, values) written anew and each `<a .../>` given its end tag. None renders a
+    /// namespace declaration.
     fn canonical_subtree(&mut self, element: u32, end: u32) {
         let doc = self.doc;
         let mut copied = doc.elements[element as usize].start;
-        for record in doc.elements[element as usize..].iter().take_while(|r| r.start < end) {
-            if doc.is_empty_element(record) {
-                self.out.copy(copied as usize, record.end as usize - 2);
-                self.out.emit(b"></");
-                self.out.copy(record.start as usize + 1, doc.name_end(record) as usize);
-                self.out.emit(b">");
-                copied = record.end;
+        let records = doc.elements[element as usize..].iter().take_while(|r| r.start < end);
+        for (id, record) in (element..).zip(records) {
+            if record.has(flags::TAG_VERBATIM) {
+                continue;
             }
+            let name_end = doc.name_end(record);
+            let tag_end = doc.tag_end(id);
+            self.out.copy(copied as usize, name_end as usize);
+            if !doc.attribute_records(id).is_empty() {
+                self.attributes(id, false);
+            }
+            self.out.emit(b">");
+            if doc.is_empty_element(record) {
+                self.out.emit(b"</");
+                self.out.copy(record.start as usize + 1, name_end as usize);
+                self.out.emit(b">");
+            }
+            copied = tag_end;
         }
         self.out.copy(copied as usize, end as usize);
     }

@@ -116,8 +116,12 @@ fn the_index_marks_exactly_the_subtrees_canonical_as_written() {
         })
         .collect();
     // Another prefix than the parent's, or a prefixed attribute, keeps the element itself unmarked.
-    // An empty element is marked: the canonicalizer writes its end tag.
-    let expected = ["Plain", "Plain/X", "Plain/Y", "Xml/C", "Empty", "Empty/C", "Tail/C", "Decl/C"];
+    // Empty elements and start tags to write anew (attribute order, quotes, values, layout) are
+    // marked: the canonicalizer writes their tags.
+    let expected = [
+        "Plain", "Plain/X", "Plain/Y", "Xml/C", "Empty", "Empty/C", "Tail/C", "Decl/C", "Order", "Quote", "Value",
+        "Layout",
+    ];
     assert_eq!(marked, expected);
 }
 

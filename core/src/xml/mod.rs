@@ -112,14 +112,14 @@ pub(crate) struct ElementRecord {
 
 /// An element namespace index too large for its record's field.
 const WIDE_NS: u16 = 0x7FFF;
-/// The bit of [`ElementRecord::ns`] that marks an element whose span, from `<` of its start tag to
-/// `>` of its end tag, is its canonical form (exclusive or inclusive C14N, with or without
-/// comments) whenever its parent is output, except that each element in it written `<a .../>`
-/// reads `<a ...></a>`: its start tag has the canonical layout with no namespace declaration and
-/// values that need no work, it has its parent's prefix and no prefixed attribute but `xml:` ones
-/// (so it renders no declaration once the parent has rendered the prefix), its end tag (if any) is
-/// `</qname>` exactly, its character data needs no work, it holds no comment, PI or CDATA
-/// section, and its child elements are all marked.
+/// The bit of [`ElementRecord::ns`] that marks an element whose canonical form (exclusive or
+/// inclusive C14N, with or without comments), whenever its parent is output, is its span, from
+/// `<` of its start tag to `>` of its end tag, with only its start tags to write anew: in a
+/// canonical layout with attributes in order, and `<a .../>` as `<a ...></a>`. Its start tags
+/// have no namespace declaration, and it has its parent's prefix and no prefixed attribute but
+/// `xml:` ones (so it renders no declaration once the parent has rendered the prefix), its end
+/// tag (if any) is `</qname>` exactly, its character data needs no work, it holds no comment, PI
+/// or CDATA section, and its child elements are all marked.
 const CANONICAL_SUBTREE: u16 = 0x8000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub(crate) enum NodeKind {
     Comment,
     /// The span is the whole `<?...?>`.
     Pi,
-    /// A whole element whose span is its canonical form but for its `<a/>` tags
+    /// A whole element whose span is its canonical form but for its start tags
     /// ([`ElementRecord::is_canonical_subtree`]), yielded instead of its nodes by a walk that
     /// [copies them](Walk::copying_canonical_subtrees).
     CanonicalSubtree,

@@ -367,26 +367,26 @@ impl<'a, 'l> Builder<'a, 'l> {
             .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
         let mut element_flags = 0;
         // Every item of the tag an attribute: no namespace declaration, not even of `xml`.
-        let canonical_tag =
-            tag.canonical_layout && attributes_verbatim && self.attributes.len() - first_attr as usize == raw.len();
-        if canonical_tag && !tag.empty {
+        let no_declarations = self.attributes.len() - first_attr as usize == raw.len();
+        if tag.canonical_layout && attributes_verbatim && no_declarations && !tag.empty {
             element_flags |= flags::TAG_VERBATIM;
         }
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        // A canonical start tag without prefixed attributes but `xml:` ones renders no declaration
-        // when its prefix is already rendered: the element is marked until found otherwise.
+        // A start tag without declarations nor prefixed attributes but `xml:` ones renders no
+        // declaration when its prefix is already rendered: the element is marked until found
+        // otherwise.
         let mark =
-            canonical_tag && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+            no_declarations && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
         let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
         record.parent = self.open.last().map_or(NONE, |open| open.element);
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
-            // `<a/>` stays marked with its parent's prefix: the canonicalizer writes the `<a></a>`
-            // of every empty element in a marked subtree.
+            // `<a/>` stays marked with its parent's prefix: the canonicalizer writes the canonical
+            // start tag and the end tag of every element of a marked subtree that needs them.
             let record = &self.elements[element as usize];
             if !(mark && self.has_parent_prefix(record)) {
                 self.elements[element as usize].clear_canonical_subtree();
