@@ -477,6 +477,12 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
                 }
                 continue;
             }
+            let (start, end) = (a.qname_start as usize, a.value_end as usize);
+            if a.plain && is_canonical_attribute(doc.input(), start, a.qname_end as usize, a.value_start as usize) {
+                // ` qname="value"` as written: one run.
+                self.out.copy(start - 1, end + 1);
+                continue;
+            }
             self.out.emit(b" ");
             self.out.copy(a.qname_start as usize, a.qname_end as usize);
             self.out.emit(b"=\"");
@@ -509,6 +515,14 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             self.out.emit(b">");
         }
     }
+}
+
+/// Whether the attribute whose name spans `name_start..name_end` and whose value starts at
+/// `value_start` is written ` qname="` (one space before it, no space around `=`, double quotes),
+/// so that its canonical form, with a value that needs no work, is its bytes as written.
+#[inline]
+fn is_canonical_attribute(input: &[u8], name_start: usize, name_end: usize, value_start: usize) -> bool {
+    value_start == name_end + 2 && input[name_end + 1] == b'"' && input[name_start - 1] == b' '
 }
 
 #[cfg(test)]
