@@ -211,8 +211,8 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
     attributes: Vec<OutAttribute<'a>>,
     /// An attribute the apex is to get, and its namespace's index.
     planned: Option<(PlannedAttribute<'a>, NsId)>,
-    /// Copy an element whose span is its canonical form in one piece (always, but in the tests
-    /// that compare it with the node-by-node walk).
+    /// Copy an element the index marks canonical as written as runs between the start tags it
+    /// rewrites (always, but in the tests that compare it with the node-by-node walk).
     copy_subtrees: bool,
 }
 
@@ -308,9 +308,7 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             }
             self.out.emit(b">");
             if doc.is_empty_element(record) {
-                self.out.emit(b"</");
-                self.out.copy(record.start as usize + 1, name_end as usize);
-                self.out.emit(b">");
+                self.write_end_tag(record);
             }
             copied = tag_end;
         }
@@ -510,10 +508,15 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             // `</qname>` exactly (the End node of `<a/>` is empty).
             self.out.copy(node.start as usize, node.end as usize);
         } else {
-            self.out.emit(b"</");
-            self.out.copy(name_start as usize, name_end as usize);
-            self.out.emit(b">");
+            self.write_end_tag(record);
         }
+    }
+
+    /// Writes `</qname>` for an element whose end tag is not written that way (`<a/>`, spaces).
+    fn write_end_tag(&mut self, record: &ElementRecord) {
+        self.out.emit(b"</");
+        self.out.copy(record.start as usize + 1, self.doc.name_end(record) as usize);
+        self.out.emit(b">");
     }
 }
 

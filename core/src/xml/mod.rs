@@ -594,7 +594,7 @@ impl Walk<'_, '_> {
         if element < self.elements_end { self.doc.elements[element].start } else { u32::MAX }
     }
 
-    /// The same walk, but a descendant of the apex whose whole span is its canonical form
+    /// The same walk, but a descendant of the apex marked canonical as written (but for its start tags)
     /// ([`ElementRecord::is_canonical_subtree`]) comes as one [`NodeKind::CanonicalSubtree`] node
     /// instead of its Start, inner and End nodes.
     pub(crate) fn copying_canonical_subtrees(mut self) -> Self {

@@ -201,10 +201,13 @@ impl<'a, 'l> Builder<'a, 'l> {
         let mut needs_work = false;
         for at in memchr::memchr3_iter(b'&', b'>', b'\r', run) {
             let ok = match run[at] {
-                b'&' => scan::reference_end(run, at, b'<').is_some_and(|end| {
-                    needs_work |= !scan::is_canonical_reference(&run[at..=end], scan::Context::Text);
-                    true
-                }),
+                b'&' => match scan::reference_end(run, at, b'<') {
+                    Some(end) => {
+                        needs_work |= !scan::is_canonical_reference(&run[at..=end], scan::Context::Text);
+                        true
+                    }
+                    None => false,
+                },
                 b'>' => {
                     needs_work = true;
                     at < 2 || run[at - 2..at] != *b"]]"
