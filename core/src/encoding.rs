@@ -1,5 +1,7 @@
 //! Base64 and XML escaping for the values WS-Security carries.
 
+use std::borrow::Cow;
+
 use base64_simd::STANDARD;
 
 /// Decodes base64 text as XML carries it: whitespace (line breaks every 64 or 76 characters) is
@@ -9,16 +11,32 @@ pub(crate) fn decode_base64(text: &str, max_len: usize) -> Option<Vec<u8>> {
     if bytes.len() / 4 * 3 > max_len.saturating_add(3) {
         return None;
     }
+    let decoded = STANDARD.decode_to_vec(without_whitespace(bytes)).ok()?;
+    (decoded.len() <= max_len).then_some(decoded)
+}
+
+/// [`decode_base64`] into `out` (a short value such as a digest, decoded without allocating):
+/// the decoded bytes, `None` when the text is not base64 or would not fit.
+pub(crate) fn decode_base64_into<'o>(text: &str, out: &'o mut [u8]) -> Option<&'o [u8]> {
+    let bytes = text.as_bytes();
+    if bytes.len() / 4 * 3 > out.len().saturating_add(3) {
+        return None;
+    }
+    let compact = without_whitespace(bytes);
+    let len = STANDARD.decoded_length(&compact).ok().filter(|&len| len <= out.len())?;
+    STANDARD.decode(&compact, base64_simd::Out::from_slice(&mut out[..len])).ok().map(|decoded| &*decoded)
+}
+
+/// The base64 text without its whitespace, borrowed when it has none.
+fn without_whitespace(bytes: &[u8]) -> Cow<'_, [u8]> {
     // Vectorized searches: a megabyte-long CipherValue is usually one line.
     let has_whitespace =
         memchr::memchr3(b' ', b'\n', b'\r', bytes).is_some() || memchr::memchr2(b'\t', b'\x0C', bytes).is_some();
-    let decoded = if has_whitespace {
-        let compact: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
-        STANDARD.decode_to_vec(compact).ok()?
+    if has_whitespace {
+        Cow::Owned(bytes.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect())
     } else {
-        STANDARD.decode_to_vec(bytes).ok()?
-    };
-    (decoded.len() <= max_len).then_some(decoded)
+        Cow::Borrowed(bytes)
+    }
 }
 
 /// Encodes bytes as base64 on one line.
@@ -87,6 +105,17 @@ mod tests {
         assert_eq!(decode_base64("", 0).as_deref(), Some(&b""[..]));
     }
 
+    #[test]
+    fn base64_into_a_buffer_refuses_what_does_not_fit() {
+        let mut out = [0u8; 8];
+        assert_eq!(decode_base64_into("aGVs\nbG8=\r\n", &mut out), Some(&b"hello"[..]));
+        assert_eq!(decode_base64_into("aGVsbG8=", &mut out[..4]), None);
+        assert_eq!(decode_base64_into("aGVsbG8=", &mut out[..5]), Some(&b"hello"[..]));
+        assert_eq!(decode_base64_into(&"QUJD".repeat(1000), &mut out), None);
+        assert_eq!(decode_base64_into("not base64!", &mut out), None);
+        assert_eq!(decode_base64_into("", &mut out), Some(&b""[..]));
+    }
+
     /// The `base64` crate's strict standard engine: padding required, no stray bits.
     fn reference_decode(text: &str) -> Option<Vec<u8>> {
         use base64::Engine;
@@ -106,6 +135,9 @@ mod tests {
             letter in "[A-Za-z0-9+/]",
         ) {
             proptest::prop_assert_eq!(decode_base64(&text, 1024), reference_decode(&text));
+            let mut out = [0u8; 24];
+            let expected = reference_decode(&text).filter(|d| d.len() <= out.len());
+            proptest::prop_assert_eq!(decode_base64_into(&text, &mut out).map(<[u8]>::to_vec), expected);
             let mut encoded = encode_base64(&bytes);
             let last = encoded.trim_end_matches('=').len();
             match tweak {

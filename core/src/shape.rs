@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use crate::error::{Error, ErrorCode};
 use crate::xml::{Children, Document, Element};
 
@@ -32,14 +34,15 @@ impl<'d, 'a> ChildCursor<'d, 'a> {
         })
     }
 
-    /// Takes every following child with this name, refusing more than `limit`.
+    /// Takes every following child with this name, refusing more than `limit` (a few are held
+    /// inline).
     pub(crate) fn repeated(
         &mut self,
         namespace: &str,
         local_name: &str,
         limit: usize,
-    ) -> Result<Vec<Element<'d, 'a>>, Error> {
-        let mut found = Vec::new();
+    ) -> Result<SmallVec<[Element<'d, 'a>; 8]>, Error> {
+        let mut found = SmallVec::new();
         while let Some(child) = self.optional(namespace, local_name) {
             if found.len() == limit {
                 return Err(Error::new(

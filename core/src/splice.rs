@@ -89,9 +89,25 @@ pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
     Spliced { bytes, placed, shifts }
 }
 
+/// `input` without the bytes of `range` (a Security header removed): one copy, nothing to map.
+pub(crate) fn remove(input: &[u8], range: Range<usize>) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(input.len() - range.len());
+    bytes.extend_from_slice(&input[..range.start]);
+    bytes.extend_from_slice(&input[range.end..]);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_removal_is_the_edit_that_replaces_the_range_with_nothing() {
+        let input = b"0123456789";
+        for range in [0..0, 0..10, 2..5, 9..10, 4..4] {
+            assert_eq!(remove(input, range.clone()), apply(input, vec![Edit::replace(range, Vec::new())]).bytes);
+        }
+    }
 
     #[test]
     fn applies_edits_in_input_order_and_maps_offsets() {

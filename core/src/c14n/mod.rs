@@ -19,8 +19,9 @@ use crate::ErrorCode;
 use crate::xml::scan::{short_cmp, short_eq};
 use crate::xml::{Document, ElementId, ElementRecord, Node, NodeKind, NsId, XML_NS_ID, flags};
 use escape::Context;
-use namespaces::{Declaration, Rendered};
-use output::Output;
+use namespaces::{Declarations, Rendered};
+use output::{Output, SpareBytes};
+use smallvec::SmallVec;
 
 /// The canonicalization algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +164,23 @@ pub fn canonicalize_to_vec(
     Ok(out)
 }
 
+thread_local! {
+    static SPARE_CANONICAL: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Canonicalizes into the thread's spare buffer (a SignedInfo to verify), which goes back to the
+/// thread when the result is dropped.
+pub(crate) fn canonicalize_to_spare(
+    doc: &Document<'_>,
+    subset: Subset,
+    options: &C14nOptions<'_>,
+) -> Result<SpareBytes, C14nError> {
+    let size = subset_len(doc, subset);
+    let mut out = SpareBytes::take(&SPARE_CANONICAL, size + size / 8);
+    canonicalize(doc, subset, options, &mut *out)?;
+    Ok(out)
+}
+
 /// C14N 1.0 is undefined for relative namespace URIs; like libxml2 (and so xmlsec) we refuse
 /// them: for exclusive C14N of an element, those in scope at or inside it; otherwise any.
 fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptions<'_>) -> Result<(), C14nError> {
@@ -173,7 +191,7 @@ fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptio
     let offending = match (subset, options.algorithm) {
         (Subset::Element(element), Algorithm::Exclusive) => {
             let apex = element.index() as u32;
-            let mut scope = Vec::new();
+            let mut scope = Declarations::new();
             namespaces::in_scope(doc, apex, &mut scope);
             let inside = doc.ns_decls_of(apex, doc.subtree_end(apex)).iter().map(|d| namespaces::declaration(doc, d));
             scope.into_iter().chain(inside).find(|&(_, ns)| relative(ns))
@@ -206,9 +224,9 @@ struct Walker<'d, 'a, 'o, 's, S: Sink + ?Sized> {
     options: &'o C14nOptions<'o>,
     out: Output<'s, 'a, S>,
     rendered: Rendered<'a>,
-    /// Scratch space for one element's declarations and attributes.
-    declarations: Vec<Declaration<'a>>,
-    attributes: Vec<OutAttribute<'a>>,
+    /// Scratch space for one element's declarations and attributes (a few held inline).
+    declarations: Declarations<'a>,
+    attributes: SmallVec<[OutAttribute<'a>; 8]>,
     /// An attribute the apex is to get, and its namespace's index.
     planned: Option<(PlannedAttribute<'a>, NsId)>,
     /// Copy an element the index marks canonical as written as runs between the start tags it
@@ -252,14 +270,6 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
                 self.out.emit(b"\n");
                 self.misc_node(node.kind, node.start, node.end, node.flags);
             }
-        }
-    }
-
-    /// The name of a namespace of the document or of the planned attribute.
-    fn namespace(&self, ns: NsId) -> &'d str {
-        match self.planned {
-            Some((planned, id)) if ns == id => planned.namespace,
-            _ => self.doc.namespace(ns),
         }
     }
 
@@ -358,14 +368,12 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             self.out.copy(record.start as usize, tag_end as usize);
             return;
         }
-        let mut declarations = std::mem::take(&mut self.declarations);
+        let declarations = &mut self.declarations;
         declarations.clear();
         let prefixes = self.options.inclusive_prefixes;
         match self.options.algorithm {
-            Algorithm::Inclusive => namespaces::inclusive(doc, element, apex, &self.rendered, &mut declarations),
-            Algorithm::Exclusive => {
-                namespaces::exclusive(doc, element, apex, prefixes, &self.rendered, &mut declarations)
-            }
+            Algorithm::Inclusive => namespaces::inclusive(doc, element, apex, &self.rendered, declarations),
+            Algorithm::Exclusive => namespaces::exclusive(doc, element, apex, prefixes, &self.rendered, declarations),
         }
         if let Some((planned, ns)) = self.planned.filter(|_| apex)
             && !declarations.iter().any(|&(prefix, _)| short_eq(prefix, planned.prefix))
@@ -376,7 +384,7 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
 
         let name_end = doc.name_end(record);
         self.out.copy(record.start as usize, name_end as usize);
-        for &(prefix, ns) in &declarations {
+        for &(prefix, ns) in &self.declarations {
             if prefix.is_empty() {
                 self.out.emit(b" xmlns=\"");
             } else {
@@ -384,12 +392,10 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
                 self.out.emit(prefix.as_bytes());
                 self.out.emit(b"=\"");
             }
-            let name = self.namespace(ns);
-            escape::write_attribute_text(&mut self.out, name);
+            escape::write_attribute_text(&mut self.out, namespace_name(doc, self.planned, ns));
             self.out.emit(b"\"");
         }
-        self.rendered.open(&declarations);
-        self.declarations = declarations;
+        self.rendered.open(&self.declarations);
         self.attributes(element, apex);
         self.out.emit(b">");
     }
@@ -420,7 +426,7 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
     fn attributes(&mut self, element: u32, apex: bool) {
         let doc = self.doc;
         let inherit_xml = apex && self.options.algorithm == Algorithm::Inclusive;
-        let mut attributes = std::mem::take(&mut self.attributes);
+        let attributes = &mut self.attributes;
         attributes.clear();
         let mut current = element;
         loop {
@@ -463,12 +469,16 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             }
             current = record.parent;
         }
+        let planned = self.planned;
         attributes.sort_unstable_by(|a, b| {
-            let by_namespace =
-                if a.ns == b.ns { Ordering::Equal } else { self.namespace(a.ns).cmp(self.namespace(b.ns)) };
+            let by_namespace = if a.ns == b.ns {
+                Ordering::Equal
+            } else {
+                namespace_name(doc, planned, a.ns).cmp(namespace_name(doc, planned, b.ns))
+            };
             by_namespace.then_with(|| short_cmp(a.local, b.local))
         });
-        for a in &attributes {
+        for a in &self.attributes {
             if let Some((planned, _)) = self.planned.filter(|_| a.planned) {
                 for piece in [" ", planned.prefix, ":", planned.local_name, "=\"", planned.value, "\""] {
                     self.out.emit(piece.as_bytes());
@@ -497,7 +507,6 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             }
             self.out.emit(b"\"");
         }
-        self.attributes = attributes;
     }
 
     fn end_tag(&mut self, node: &Node) {
@@ -517,6 +526,14 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
         self.out.emit(b"</");
         self.out.copy(record.start as usize + 1, self.doc.name_end(record) as usize);
         self.out.emit(b">");
+    }
+}
+
+/// The name of a namespace of the document or of the planned attribute.
+fn namespace_name<'d>(doc: &'d Document<'_>, planned: Option<(PlannedAttribute<'d>, NsId)>, ns: NsId) -> &'d str {
+    match planned {
+        Some((planned, id)) if ns == id => planned.namespace,
+        _ => doc.namespace(ns),
     }
 }
 

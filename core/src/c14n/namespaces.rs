@@ -1,17 +1,22 @@
 //! Which namespace declarations an element renders, for inclusive and exclusive C14N.
 
+use smallvec::SmallVec;
+
 use crate::xml::scan::short_eq;
 use crate::xml::{Document, NO_NS, NsDeclRecord, NsId, XML_NS_ID};
 
 /// A namespace declaration to output: prefix ("" for the default namespace) and namespace.
 pub(super) type Declaration<'a> = (&'a str, NsId);
 
+/// The declarations a start tag renders (a few held inline).
+pub(super) type Declarations<'a> = SmallVec<[Declaration<'a>; 8]>;
+
 /// The declarations rendered by the output ancestors of the current element, innermost last, with
-/// a mark per open element.
+/// a mark per open element (held inline for the usual depth and count).
 #[derive(Default)]
 pub(super) struct Rendered<'a> {
-    bindings: Vec<Declaration<'a>>,
-    marks: Vec<usize>,
+    bindings: SmallVec<[Declaration<'a>; 8]>,
+    marks: SmallVec<[u32; 16]>,
 }
 
 impl<'a> Rendered<'a> {
@@ -24,14 +29,14 @@ impl<'a> Rendered<'a> {
 
     /// Opens an element: `declarations` are what it renders.
     pub fn open(&mut self, declarations: &[Declaration<'a>]) {
-        self.marks.push(self.bindings.len());
+        self.marks.push(self.bindings.len() as u32);
         self.bindings.extend_from_slice(declarations);
     }
 
     /// Closes the innermost element.
     pub fn close(&mut self) {
         let mark = self.marks.pop().expect("close matches open");
-        self.bindings.truncate(mark);
+        self.bindings.truncate(mark as usize);
     }
 }
 
@@ -50,7 +55,7 @@ pub(super) fn declaration<'a>(doc: &Document<'a>, record: &NsDeclRecord) -> Decl
 
 /// All namespace bindings in scope at `element` (its own and its ancestors', nearest first per
 /// prefix), the `xml` binding excluded.
-pub(super) fn in_scope<'a>(doc: &Document<'a>, element: u32, into: &mut Vec<Declaration<'a>>) {
+pub(super) fn in_scope<'a>(doc: &Document<'a>, element: u32, into: &mut Declarations<'a>) {
     let mut current = element;
     while current != crate::xml::NONE {
         for (prefix, ns) in own_declarations(doc, current) {
@@ -69,11 +74,11 @@ pub(super) fn inclusive<'a>(
     element: u32,
     apex: bool,
     rendered: &Rendered<'a>,
-    out: &mut Vec<Declaration<'a>>,
+    out: &mut Declarations<'a>,
 ) {
     if apex {
         in_scope(doc, element, out);
-        out.retain(|&(prefix, ns)| !(prefix.is_empty() && ns == NO_NS));
+        out.retain(|&mut (prefix, ns)| !(prefix.is_empty() && ns == NO_NS));
     } else {
         for (prefix, ns) in own_declarations(doc, element) {
             if rendered.lookup(prefix) != Some(ns) {
@@ -91,10 +96,10 @@ pub(super) fn exclusive<'a>(
     apex: bool,
     prefixes: &[&str],
     rendered: &Rendered<'a>,
-    out: &mut Vec<Declaration<'a>>,
+    out: &mut Declarations<'a>,
 ) {
     let record = &doc.elements[element as usize];
-    let consider = |prefix: &'a str, ns: NsId, out: &mut Vec<Declaration<'a>>| {
+    let consider = |prefix: &'a str, ns: NsId, out: &mut Declarations<'a>| {
         if ns != XML_NS_ID && rendered.lookup(prefix) != Some(ns) && !out.iter().any(|(p, _)| short_eq(p, prefix)) {
             out.push((prefix, ns));
         }
@@ -110,7 +115,7 @@ pub(super) fn exclusive<'a>(
         return;
     }
     let listed = |prefix: &str| prefixes.iter().any(|&p| p == prefix || (prefix.is_empty() && p == "#default"));
-    let mut candidates = Vec::new();
+    let mut candidates = Declarations::new();
     if apex {
         in_scope(doc, element, &mut candidates);
     } else {

@@ -2,6 +2,10 @@
 //! canonical are coalesced and handed on in one piece; small rewritten pieces are staged so that a
 //! hasher sees few, large updates.
 
+use std::cell::Cell;
+use std::ops::{Deref, DerefMut};
+use std::thread::LocalKey;
+
 use super::Sink;
 
 /// Pieces shorter than this are staged rather than written straight through.
@@ -9,18 +13,61 @@ const STAGE_BELOW: usize = 512;
 /// The staging buffer is flushed when it grows past this.
 const STAGE_CAPACITY: usize = 16 * 1024;
 
+thread_local! {
+    static SPARE_STAGE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// A byte buffer taken from a thread's spare slot and put back, emptied, when dropped: the
+/// buffers a verification needs are allocated once per thread, not once per message.
+pub(crate) struct SpareBytes {
+    bytes: Vec<u8>,
+    slot: &'static LocalKey<Cell<Vec<u8>>>,
+}
+
+impl SpareBytes {
+    /// The slot's buffer (a new one when the slot is empty or gone), with room for `capacity`.
+    pub fn take(slot: &'static LocalKey<Cell<Vec<u8>>>, capacity: usize) -> Self {
+        let mut bytes = slot.try_with(Cell::take).unwrap_or_default();
+        bytes.clear();
+        bytes.reserve(capacity);
+        Self { bytes, slot }
+    }
+}
+
+impl Drop for SpareBytes {
+    fn drop(&mut self) {
+        let bytes = std::mem::take(&mut self.bytes);
+        // During thread teardown the slot may be gone: the buffer is then simply freed.
+        let _ = self.slot.try_with(|slot| slot.set(bytes));
+    }
+}
+
+impl Deref for SpareBytes {
+    type Target = Vec<u8>;
+
+    fn deref(&self) -> &Vec<u8> {
+        &self.bytes
+    }
+}
+
+impl DerefMut for SpareBytes {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+}
+
 pub(super) struct Output<'s, 'i, S: Sink + ?Sized> {
     sink: &'s mut S,
     input: &'i [u8],
     /// A run of input bytes, `[start, end)`, not yet written.
     pending: (usize, usize),
-    staged: Vec<u8>,
+    staged: SpareBytes,
 }
 
 impl<'s, 'i, S: Sink + ?Sized> Output<'s, 'i, S> {
-    /// An output for about `expected` bytes: small subsets (a Timestamp) stage in a small buffer.
+    /// An output for about `expected` bytes, staging in the thread's spare buffer.
     pub fn new(sink: &'s mut S, input: &'i [u8], expected: usize) -> Self {
-        let staged = Vec::with_capacity(expected.min(STAGE_CAPACITY + STAGE_BELOW));
+        let staged = SpareBytes::take(&SPARE_STAGE, expected.min(STAGE_CAPACITY + STAGE_BELOW));
         Self { sink, input, pending: (0, 0), staged }
     }
 

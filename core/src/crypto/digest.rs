@@ -1,8 +1,42 @@
 //! One-shot digests and constant-time comparison.
 
+use std::fmt;
+use std::ops::Deref;
+
 use aws_lc_rs::{constant_time, digest as aws_digest};
 
 use super::DigestAlgorithm;
+
+/// A digest value held inline: at most [`aws_digest::MAX_OUTPUT_LEN`] bytes (SHA-512's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct DigestValue {
+    bytes: [u8; aws_digest::MAX_OUTPUT_LEN],
+    len: u8,
+}
+
+impl DigestValue {
+    /// Reads a digest value from base64 text (whitespace ignored); `None` when the text is not
+    /// base64 of exactly `algorithm`'s output length.
+    pub fn from_base64(text: &str, algorithm: DigestAlgorithm) -> Option<Self> {
+        let mut bytes = [0; aws_digest::MAX_OUTPUT_LEN];
+        let len = crate::encoding::decode_base64_into(text, &mut bytes)?.len();
+        (len == algorithm.output_len()).then_some(Self { bytes, len: len as u8 })
+    }
+}
+
+impl Deref for DigestValue {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl fmt::Debug for DigestValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
 
 /// The digest of `data`.
 pub fn digest(alg: DigestAlgorithm, data: &[u8]) -> Vec<u8> {
@@ -16,7 +50,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{DigestAlgorithm, constant_time_eq, digest};
+    use super::{DigestAlgorithm, DigestValue, constant_time_eq, digest};
 
     #[test]
     fn digests_of_abc() {
@@ -43,6 +77,20 @@ mod tests {
             ctx.update(b"bc");
             assert_eq!(ctx.finish().as_ref(), out.as_slice());
         }
+    }
+
+    #[test]
+    fn digest_values_must_have_the_algorithms_length() {
+        let sha256 = crate::encoding::encode_base64(&digest(DigestAlgorithm::Sha256, b"abc"));
+        let value = DigestValue::from_base64(&sha256, DigestAlgorithm::Sha256).expect("a SHA-256 value");
+        assert_eq!(&*value, digest(DigestAlgorithm::Sha256, b"abc").as_slice());
+        assert_eq!(DigestValue::from_base64(&sha256, DigestAlgorithm::Sha1), None);
+        assert_eq!(DigestValue::from_base64(&sha256, DigestAlgorithm::Sha512), None);
+        let sha512 = crate::encoding::encode_base64(&digest(DigestAlgorithm::Sha512, b"abc"));
+        assert_eq!(DigestValue::from_base64(&sha512, DigestAlgorithm::Sha512).map(|v| v.len()), Some(64));
+        let too_long = crate::encoding::encode_base64(&[7; 65]);
+        assert_eq!(DigestValue::from_base64(&too_long, DigestAlgorithm::Sha512), None);
+        assert_eq!(DigestValue::from_base64("not base64", DigestAlgorithm::Sha256), None);
     }
 
     #[test]

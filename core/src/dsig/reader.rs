@@ -3,8 +3,10 @@
 
 use std::borrow::Cow;
 
+use smallvec::SmallVec;
+
 use super::{AcceptedAlgorithms, C14nMethod, DSIG_NS, DsigLimits};
-use crate::crypto::{DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::{DigestAlgorithm, DigestValue, SignatureAlgorithm};
 use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
 use crate::shape::{ChildCursor, fragment, required_attribute, text_only};
@@ -24,8 +26,8 @@ pub struct SignatureElement<'a> {
     pub c14n: C14nMethod<'a>,
     /// The signature method.
     pub method: SignatureAlgorithm,
-    /// The references, in order.
-    pub references: Vec<SignedReference<'a>>,
+    /// The references, in order (a few held inline).
+    pub references: SmallVec<[SignedReference<'a>; 4]>,
     /// The decoded SignatureValue.
     pub value: Vec<u8>,
     /// The `ds:KeyInfo`, when present.
@@ -44,7 +46,7 @@ pub struct SignedReference<'a> {
     /// The digest method.
     pub digest: DigestAlgorithm,
     /// The decoded DigestValue.
-    pub digest_value: Vec<u8>,
+    pub digest_value: DigestValue,
 }
 
 /// Reads `element` as a `ds:Signature`, refusing any structure, algorithm, transform or
@@ -75,8 +77,10 @@ pub fn read<'a>(
     if reference_elements.is_empty() {
         return Err(Error::new(ErrorCode::SignatureMalformed, "SignedInfo has no Reference"));
     }
-    let references =
-        reference_elements.into_iter().map(|r| reference(doc, r, accepted, limits)).collect::<Result<Vec<_>, _>>()?;
+    let references = reference_elements
+        .into_iter()
+        .map(|r| reference(doc, r, accepted, limits))
+        .collect::<Result<SmallVec<_>, _>>()?;
 
     let value = decode_base64(&text_only(doc, &value_element, ErrorCode::SignatureMalformed)?, MAX_SIGNATURE_LEN)
         .filter(|v| !v.is_empty())
@@ -131,8 +135,7 @@ fn reference<'a>(
         .ok_or_else(|| {
             Error::new(ErrorCode::SignatureAlgorithmRefused, format!("digest method {digest_uri} is not accepted"))
         })?;
-    let digest_value = decode_base64(&text_only(doc, &digest_value, ErrorCode::SignatureMalformed)?, 64)
-        .filter(|v| v.len() == digest.output_len())
+    let digest_value = DigestValue::from_base64(&text_only(doc, &digest_value, ErrorCode::SignatureMalformed)?, digest)
         .ok_or_else(|| {
             Error::new(ErrorCode::SignatureMalformed, format!("the DigestValue of {uri} is not a base64 digest"))
         })?;

@@ -20,7 +20,7 @@ pub enum VerificationKey<'k> {
 pub fn verify(doc: &Document<'_>, signature: &SignatureElement<'_>, key: VerificationKey<'_>) -> Result<(), Error> {
     let prefixes = signature.c14n.prefixes();
     let options = signature.c14n.options(&prefixes, true);
-    let signed_info = c14n::canonicalize_to_vec(doc, Subset::Element(signature.signed_info), &options)?;
+    let signed_info = c14n::canonicalize_to_spare(doc, Subset::Element(signature.signed_info), &options)?;
     let outcome = match (key, signature.method.is_symmetric()) {
         (VerificationKey::Public(public), false) => public.verify(signature.method, &signed_info, &signature.value),
         (VerificationKey::Shared(shared), true) => {

@@ -1,6 +1,8 @@
 //! The children of an incoming `wsse:Security` header, sorted by kind in document order. Any
 //! element the profile does not know is refused: nothing in the header is silently ignored.
 
+use smallvec::SmallVec;
+
 use super::SecurityLimits;
 use super::token::WSSE11_NS;
 use crate::dsig::DSIG_NS;
@@ -9,16 +11,19 @@ use crate::soap::WSSE_NS;
 use crate::xenc::XENC_NS;
 use crate::xml::{Document, ElementId, WSU_NS};
 
+/// The elements of one kind in a Security header (the usual few held inline).
+pub(crate) type Children = SmallVec<[ElementId; 4]>;
+
 /// The parts of a Security header.
 #[derive(Clone, Debug)]
 pub(crate) struct SecurityHeader {
     pub element: ElementId,
-    pub timestamps: Vec<ElementId>,
-    pub tokens: Vec<ElementId>,
-    pub encrypted_keys: Vec<ElementId>,
-    pub reference_lists: Vec<ElementId>,
-    pub signatures: Vec<ElementId>,
-    pub encrypted_data: Vec<ElementId>,
+    pub timestamps: Children,
+    pub tokens: Children,
+    pub encrypted_keys: Children,
+    pub reference_lists: Children,
+    pub signatures: Children,
+    pub encrypted_data: Children,
 }
 
 impl SecurityHeader {
@@ -26,12 +31,12 @@ impl SecurityHeader {
     pub(crate) fn scan(doc: &Document<'_>, security: ElementId, limits: &SecurityLimits) -> Result<Self, Error> {
         let mut header = Self {
             element: security,
-            timestamps: Vec::new(),
-            tokens: Vec::new(),
-            encrypted_keys: Vec::new(),
-            reference_lists: Vec::new(),
-            signatures: Vec::new(),
-            encrypted_data: Vec::new(),
+            timestamps: Children::new(),
+            tokens: Children::new(),
+            encrypted_keys: Children::new(),
+            reference_lists: Children::new(),
+            signatures: Children::new(),
+            encrypted_data: Children::new(),
         };
         for child in doc.element(security).children() {
             let list = match (child.namespace(), child.local_name()) {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use time::OffsetDateTime;
 
 use super::decrypt::{self, Decrypted, Position};
@@ -19,15 +20,15 @@ use super::{Policy, ProtectionOrder};
 use crate::dsig::{self, AcceptedAlgorithms, VerificationKey};
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
-use crate::splice::{self, Edit};
+use crate::splice;
 use crate::xml::{Document, Element, ElementId};
 
 /// What the signatures of a message proved.
 #[derive(Debug, Default)]
 struct Verified {
     signer: Option<Arc<TrustedCertificate>>,
-    /// Every element a verified reference covers.
-    covered: Vec<ElementId>,
+    /// Every element a verified reference covers (the usual few held inline).
+    covered: SmallVec<[ElementId; 8]>,
     values: Vec<Vec<u8>>,
 }
 
@@ -78,7 +79,7 @@ fn map_covered(
     clear: &Document<'_>,
     decrypted: &Decrypted,
     covered: &[ElementId],
-) -> Vec<ElementId> {
+) -> SmallVec<[ElementId; 8]> {
     covered
         .iter()
         .filter_map(|&e| decrypted.spliced.map(received.element(e).span().start))
@@ -298,7 +299,7 @@ pub(crate) fn conclude(
     let envelope_bytes = if engine.policy.keep_security_header {
         doc.input().to_vec()
     } else {
-        splice::apply(doc.input(), vec![Edit::replace(doc.element(security).span(), Vec::new())]).bytes
+        splice::remove(doc.input(), doc.element(security).span())
     };
     Ok((message_id, envelope_bytes))
 }

@@ -15,6 +15,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use smallvec::SmallVec;
+
 use scan::short_eq;
 use spare::Recycled;
 
@@ -514,7 +516,7 @@ impl<'a> Document<'a> {
             next_misc: first_misc,
             misc_end,
             misc_start: u32::MAX,
-            open: Vec::with_capacity(16),
+            open: SmallVec::new(),
             close: u32::MAX,
             cursor: record.start,
             text_flags: 0,
@@ -570,8 +572,9 @@ pub(crate) struct Walk<'d, 'a> {
     misc_end: usize,
     /// Where the next comment, PI or CDATA section starts (`u32::MAX` after the last one).
     misc_start: u32,
-    /// Open non-empty elements, innermost last, with where their end tag starts.
-    open: Vec<(u32, u32)>,
+    /// Open non-empty elements, innermost last, with where their end tag starts (held inline
+    /// for the usual depth).
+    open: SmallVec<[(u32, u32); 16]>,
     /// Where the innermost open element's end tag starts (`u32::MAX` when none is open).
     close: u32,
     /// Where the input not yet yielded starts.
@@ -854,7 +857,15 @@ impl<'d, 'a> Attribute<'d, 'a> {
 
     /// The normalized value: references expanded, whitespace characters as spaces.
     pub fn value(&self) -> Cow<'a, str> {
-        scan::decode(self.raw_value(), true)
+        let spans = self.doc.attribute_spans(self.record);
+        let raw = self.doc.slice(spans.value_start, spans.value_end);
+        // A value the index found canonical holds no whitespace character to normalize, so
+        // only a reference can change it.
+        if spans.value_needs_work || memchr::memchr(b'&', raw.as_bytes()).is_some() {
+            scan::decode(raw, true)
+        } else {
+            Cow::Borrowed(raw)
+        }
     }
 }
 
