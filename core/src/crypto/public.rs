@@ -113,6 +113,18 @@ impl PublicKey {
         self.verifier(alg)?.verify_sig(message, signature).map_err(|_| CryptoError::BadSignature)
     }
 
+    /// [`PublicKey::verify`] of a message whose digest (with `alg`'s digest algorithm) the caller
+    /// computed, streaming: a canonical SignedInfo hashed as it is written, never buffered.
+    /// `BadSignature` too when `digest` was made with another algorithm.
+    pub fn verify_digest(
+        &self,
+        alg: SignatureAlgorithm,
+        digest: &aws_lc_rs::digest::Digest,
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        self.verifier(alg)?.verify_digest_sig(digest, signature).map_err(|_| CryptoError::BadSignature)
+    }
+
     /// Encrypts `key` for this RSA public key (key transport).
     ///
     /// `KeyMismatch` for EC keys, RSA keys under 2048 bits, or a key too long for the padding.

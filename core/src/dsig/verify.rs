@@ -20,11 +20,17 @@ pub enum VerificationKey<'k> {
 pub fn verify(doc: &Document<'_>, signature: &SignatureElement<'_>, key: VerificationKey<'_>) -> Result<(), Error> {
     let prefixes = signature.c14n.prefixes();
     let options = signature.c14n.options(&prefixes, true);
-    let signed_info = c14n::canonicalize_to_spare(doc, Subset::Element(signature.signed_info), &options)?;
+    let signed_info = Subset::Element(signature.signed_info);
     let outcome = match (key, signature.method.is_symmetric()) {
-        (VerificationKey::Public(public), false) => public.verify(signature.method, &signed_info, &signature.value),
+        (VerificationKey::Public(public), false) => {
+            // Hashed as it is canonicalized: the SignedInfo is never buffered.
+            let mut context = signature.method.digest().context();
+            c14n::canonicalize(doc, signed_info, &options, &mut context)?;
+            public.verify_digest(signature.method, &context.finish(), &signature.value)
+        }
         (VerificationKey::Shared(shared), true) => {
-            crypto::hmac_verify(signature.method, shared, &signed_info, &signature.value)
+            let canonical = c14n::canonicalize_to_spare(doc, signed_info, &options)?;
+            crypto::hmac_verify(signature.method, shared, &canonical, &signature.value)
         }
         (VerificationKey::Public(_), true) => {
             return Err(Error::new(ErrorCode::SignatureKeyUnresolved, "an HMAC signature needs the exchange's key"));

@@ -18,7 +18,6 @@ use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
-use crate::wss::Signer;
 use crate::wss::decrypt::decryption_failed;
 use crate::wss::open::{check_signed_parts, conclude, not_signed};
 use crate::wss::token::{self, TokenReference, WSSE11_NS};
@@ -500,7 +499,7 @@ fn finish(
         None => verified.signer.clone(),
         Some(exchange) => exchange.peer.clone(),
     };
-    let mut report = Report { signer: signer.as_ref().map(|s| Signer::of(&s.certificate)), ..Report::default() };
+    let mut report = Report { signer: signer.as_ref().map(|s| s.signer()), ..Report::default() };
 
     check_signed_parts(policy, doc, envelope, header.of(Kind::Timestamp).next(), covered, now, &mut report)?;
     if request_is(exchange) {

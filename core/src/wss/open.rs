@@ -12,7 +12,7 @@ use super::engine::{Engine, Opened};
 use super::exchange::Exchange;
 use super::header::SecurityHeader;
 use super::policy::{WSA10_NS, WSA200408_NS};
-use super::report::{Report, Signer, TimestampReport};
+use super::report::{Report, TimestampReport};
 use super::timestamp::{check_freshness, format_time, read_timestamp};
 use super::token::{self, TokenReference};
 use super::trust::TrustedCertificate;
@@ -203,7 +203,7 @@ fn finish(
     let policy = &engine.policy;
     let signer = verified.signer.clone().ok_or_else(|| not_signed("the message"))?;
     let covered = |e: ElementId| verified.covered.contains(&e);
-    let mut report = Report { signer: Some(Signer::of(&signer.certificate)), ..Report::default() };
+    let mut report = Report { signer: Some(signer.signer()), ..Report::default() };
 
     check_signed_parts(policy, doc, envelope, header.timestamps.first().copied(), covered, now, &mut report)?;
 

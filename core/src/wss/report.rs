@@ -1,5 +1,7 @@
 //! What an opened message proved: who signed it, what was signed and encrypted, when.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::cert::Certificate;
@@ -42,8 +44,8 @@ pub struct TimestampReport {
 /// `Signature`, or `{namespace}local` for header blocks.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// Who signed the message.
-    pub signer: Option<Signer>,
+    /// Who signed the message (shared with the validated certificate it describes).
+    pub signer: Option<Arc<Signer>>,
     /// The parts covered, at their positions, by a verified signature.
     pub signed: Vec<String>,
     /// The parts that arrived encrypted.

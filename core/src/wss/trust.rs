@@ -2,12 +2,13 @@
 //! live in [`crate::trust`]; [`PinnedCertificate`] trusts exactly one certificate.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::cert::Certificate;
 use crate::crypto::PublicKey;
 use crate::error::{Error, ErrorCode};
 
+use super::report::Signer;
 use super::token::{PresentedCertificates, TokenReference};
 use crate::xml::{Document, ElementId};
 
@@ -18,6 +19,8 @@ pub struct TrustedCertificate {
     pub certificate: Certificate,
     /// Its public key.
     pub public_key: PublicKey,
+    /// How reports name it, made once.
+    signer: OnceLock<Arc<Signer>>,
 }
 
 impl TrustedCertificate {
@@ -29,7 +32,13 @@ impl TrustedCertificate {
                 format!("the key of certificate {} cannot be used: {e}", certificate.subject()),
             )
         })?;
-        Ok(Self { certificate, public_key })
+        Ok(Self { certificate, public_key, signer: OnceLock::new() })
+    }
+
+    /// How reports name the certificate: described on first use, shared after (a validated
+    /// certificate is cached, so each signer is described once, not once per message).
+    pub fn signer(&self) -> Arc<Signer> {
+        self.signer.get_or_init(|| Arc::new(Signer::of(&self.certificate))).clone()
     }
 }
 
