@@ -51,6 +51,15 @@ impl<T: Kept> Recycled<T> {
         table.reserve(capacity);
         Self(table)
     }
+
+    /// Gives back the unused part of a table too large to be kept: the parse reserves by input
+    /// size, and a 100 MB envelope that is mostly one base64 text would otherwise hold a 175 MB
+    /// reservation for a few records as long as its document lives (shrinking is in place).
+    pub fn release_excess(&mut self) {
+        if self.0.capacity() * size_of::<T>() > MAX_KEPT_BYTES {
+            self.0.shrink_to_fit();
+        }
+    }
 }
 
 impl<T: Kept> Drop for Recycled<T> {
@@ -94,6 +103,17 @@ impl<T: Kept + fmt::Debug> fmt::Debug for Recycled<T> {
 #[cfg(test)]
 mod tests {
     use crate::xml::{Document, Limits};
+
+    #[test]
+    fn a_large_documents_tables_hold_no_more_than_their_records() {
+        let text = "x".repeat(64 << 20);
+        let input = format!("<r><a>{text}</a></r>");
+        let limits = Limits { max_size: 128 << 20, max_text_len: 128 << 20, ..Limits::default() };
+        let doc = Document::parse(input.as_bytes(), &limits).unwrap();
+        assert_eq!(doc.element_count(), 2);
+        assert!(doc.elements.capacity() < 1024, "{} element records reserved", doc.elements.capacity());
+        assert!(doc.attributes.capacity() < 1024, "{} attribute records reserved", doc.attributes.capacity());
+    }
 
     #[test]
     fn a_dropped_documents_tables_serve_the_next_parse() {
