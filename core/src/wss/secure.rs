@@ -176,7 +176,6 @@ pub(crate) fn secure(
     };
     // The index goes before the output is made: a large envelope's index and its secured copy
     // are never held together.
-    drop(ids);
     drop(doc);
     Ok(secured(splice::apply(input, edits).bytes))
 }
