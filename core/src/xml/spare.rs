@@ -44,12 +44,17 @@ impl Kept for AttributeRecord {
 pub(crate) struct Recycled<T: Kept>(Vec<T>);
 
 impl<T: Kept> Recycled<T> {
-    /// An empty table with room for at least `capacity` records: one of the thread's spare ones
-    /// when there is one.
+    /// An empty table with room for at least `capacity` records: the smallest of the thread's
+    /// spare ones that has that room, else a new one. (Growing a smaller spare would copy all of
+    /// its old allocation for nothing: the allocator does not know that it holds no record.)
     pub fn with_capacity(capacity: usize) -> Self {
-        let mut table = T::spare().try_with(|spare| spare.borrow_mut().pop()).ok().flatten().unwrap_or_default();
-        table.reserve(capacity);
-        Self(table)
+        let kept = T::spare().try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            let roomy = spare.iter().enumerate().filter(|(_, table)| table.capacity() >= capacity);
+            let smallest = roomy.min_by_key(|(_, table)| table.capacity()).map(|(index, _)| index);
+            smallest.map(|index| spare.swap_remove(index))
+        });
+        Self(kept.ok().flatten().unwrap_or_else(|| Vec::with_capacity(capacity)))
     }
 
     /// Gives back the unused part of a table too large to be kept: the parse reserves by input
@@ -71,10 +76,14 @@ impl<T: Kept> Drop for Recycled<T> {
         table.clear();
         // During thread teardown the slot may be gone: the table is then simply freed.
         let _ = T::spare().try_with(|spare| {
-            if let Ok(mut spare) = spare.try_borrow_mut()
-                && spare.len() < KEPT_TABLES
-            {
+            let Ok(mut spare) = spare.try_borrow_mut() else { return };
+            if spare.len() < KEPT_TABLES {
                 spare.push(table);
+            } else if let Some(smaller) = spare.iter_mut().min_by_key(|kept| kept.capacity())
+                && smaller.capacity() < table.capacity()
+            {
+                // The larger tables are kept: they are the ones that cost page faults to rebuild.
+                *smaller = table;
             }
         });
     }
@@ -139,5 +148,27 @@ mod tests {
         let mut kept = [table, other];
         kept.sort();
         assert_eq!(reused, kept);
+    }
+
+    #[test]
+    fn a_spare_table_too_small_is_left_for_a_smaller_document() {
+        let small = "<r>".to_owned() + &"<a/>".repeat(10) + "</r>";
+        let large = "<r>".to_owned() + &"<a/>".repeat(100_000) + "</r>";
+        drop(Document::parse(small.as_bytes(), &Limits::default()).unwrap());
+        drop(Document::parse(small.as_bytes(), &Limits::default()).unwrap());
+        let small_table = Document::parse(small.as_bytes(), &Limits::default()).unwrap();
+        let small_ptr = small_table.elements.as_ptr();
+        drop(small_table);
+        // The large document does not grow the small spare table: it gets one of its own.
+        let large_doc = Document::parse(large.as_bytes(), &Limits::default()).unwrap();
+        assert_ne!(large_doc.elements.as_ptr(), small_ptr);
+        assert_eq!(large_doc.element_count(), 100_001);
+        let large_ptr = large_doc.elements.as_ptr();
+        drop(large_doc);
+        // Both are kept; each document gets the smallest table with room for it.
+        let small_again = Document::parse(small.as_bytes(), &Limits::default()).unwrap();
+        let large_again = Document::parse(large.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(large_again.elements.as_ptr(), large_ptr);
+        assert_ne!(small_again.elements.as_ptr(), large_ptr);
     }
 }
