@@ -13,6 +13,10 @@ const STAGE_BELOW: usize = 512;
 /// The staging buffer is flushed when it grows past this.
 const STAGE_CAPACITY: usize = 16 * 1024;
 
+/// A spare buffer larger than this (by capacity) is freed rather than kept: an unusually large
+/// SignedInfo costs its allocation once, and no thread holds on to it.
+const MAX_KEPT_BYTES: usize = 64 * 1024;
+
 thread_local! {
     static SPARE_STAGE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
@@ -37,6 +41,9 @@ impl SpareBytes {
 impl Drop for SpareBytes {
     fn drop(&mut self) {
         let bytes = std::mem::take(&mut self.bytes);
+        if bytes.capacity() > MAX_KEPT_BYTES {
+            return;
+        }
         // During thread teardown the slot may be gone: the buffer is then simply freed.
         let _ = self.slot.try_with(|slot| slot.set(bytes));
     }
@@ -120,5 +127,32 @@ impl<'s, 'i, S: Sink + ?Sized> Output<'s, 'i, S> {
     pub fn finish(mut self) {
         self.flush_pending();
         self.flush_staged();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    thread_local! {
+        static SLOT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn a_spare_buffer_goes_back_to_its_thread_emptied_unless_it_grew_too_large() {
+        let mut first = SpareBytes::take(&SLOT, 100);
+        first.extend_from_slice(b"signed info");
+        let kept = first.as_ptr();
+        drop(first);
+        let second = SpareBytes::take(&SLOT, 10);
+        assert_eq!((second.as_ptr(), second.len()), (kept, 0), "the same buffer, emptied");
+        // Taken twice at once: the second gets a buffer of its own.
+        let third = SpareBytes::take(&SLOT, 10);
+        assert_ne!(third.as_ptr(), kept);
+        drop((second, third));
+        let mut large = SpareBytes::take(&SLOT, MAX_KEPT_BYTES + 1);
+        large.push(1);
+        drop(large);
+        assert!(SLOT.with(Cell::take).capacity() <= MAX_KEPT_BYTES, "a large buffer is not kept");
     }
 }
