@@ -44,7 +44,7 @@ fn fixed_format_sign_and_verify() {
         assert_eq!(signature.len(), len);
         assert_eq!(public.verify(alg, b"signed info", &signature), Ok(()));
         assert_eq!(public.verify(alg, b"signed inf0", &signature), Err(CryptoError::BadSignature));
-        super::check_digest_verification(&public, alg, &signature);
+        super::check_digest_verification(public, alg, &signature);
         let mut bad = signature.clone();
         bad[3] ^= 1;
         assert_eq!(public.verify(alg, b"signed info", &bad), Err(CryptoError::BadSignature));

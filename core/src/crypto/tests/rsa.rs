@@ -42,7 +42,7 @@ fn every_rsa_algorithm_signs_and_verifies() {
         assert_eq!(signature.len(), 256, "{alg:?}");
         assert_eq!(public.verify(alg, b"signed info", &signature), Ok(()), "{alg:?}");
         assert_eq!(public.verify(alg, b"signed inf0", &signature), Err(CryptoError::BadSignature), "{alg:?}");
-        super::check_digest_verification(&public, alg, &signature);
+        super::check_digest_verification(public, alg, &signature);
         let mut bad = signature.clone();
         bad[100] ^= 4;
         assert_eq!(public.verify(alg, b"signed info", &bad), Err(CryptoError::BadSignature), "{alg:?}");
