@@ -172,6 +172,22 @@ fn ids_are_indexed_over_all_four_kinds_and_must_be_unique() {
 }
 
 #[test]
+fn references_in_namespace_names_and_id_values_are_expanded() {
+    // Values written canonically (double quotes, `&amp;` as C14N writes it) are still decoded
+    // where their meaning is used: the namespace name, the Id map, the attribute value.
+    let doc = parse(r#"<p:r xmlns:p="urn:a&amp;b" Id="x&amp;y" k="1&lt;2"><c Id="&#x7A;"/></p:r>"#).unwrap();
+    let root = doc.root();
+    assert_eq!(root.namespace(), "urn:a&b");
+    assert_eq!(doc.element_by_id("x&y"), Some(root.id()));
+    assert_eq!(doc.element_by_id("x&amp;y"), None);
+    assert_eq!(doc.element_by_id("z"), Some(root.children().next().unwrap().id()));
+    assert_eq!(root.attribute("", "k").unwrap().value(), "1<2");
+    assert_eq!(root.attribute("", "k").unwrap().raw_value(), "1&lt;2");
+    // Two spellings of one value are one Id.
+    assert_eq!(refused(br#"<r><a Id="x&amp;y"/><b Id="x&#38;y"/></r>"#), ErrorCode::XmlDuplicateId);
+}
+
+#[test]
 fn elements_expose_names_spans_attributes_and_text() {
     let input = "<?xml version='1.0'?><p:a xmlns:p='urn:p' xmlns='urn:d' k='v&amp;w'>x<b>y<!--z-->z</b><![CDATA[<c>]]>&#65;</p:a>";
     let doc = parse(input).unwrap();

@@ -861,14 +861,7 @@ impl<'d, 'a> Attribute<'d, 'a> {
     /// The normalized value: references expanded, whitespace characters as spaces.
     pub fn value(&self) -> Cow<'a, str> {
         let spans = self.doc.attribute_spans(self.record);
-        let raw = self.doc.slice(spans.value_start, spans.value_end);
-        // A value the index found canonical holds no whitespace character to normalize, so
-        // only a reference can change it.
-        if spans.value_needs_work || memchr::memchr(b'&', raw.as_bytes()).is_some() {
-            scan::decode(raw, true)
-        } else {
-            Cow::Borrowed(raw)
-        }
+        scan::attribute_value(self.doc.slice(spans.value_start, spans.value_end), !spans.value_needs_work)
     }
 }
 

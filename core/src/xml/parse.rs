@@ -452,7 +452,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                 _ => continue,
             };
             let raw_uri = &text[a.value_start..a.value_end];
-            let uri = if a.value_needs_work { scan::decode(raw_uri, true) } else { Cow::Borrowed(raw_uri) };
+            let uri = scan::attribute_value(raw_uri, !a.value_needs_work);
             let problem = match (declared, uri.as_ref()) {
                 ("xml", XML_NS) => continue,
                 ("xml", _) => Some("prefix 'xml' can only be bound to its own namespace"),
@@ -553,7 +553,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !is_id {
             return Ok(());
         }
-        let value = if needs_work { scan::decode(raw, true) } else { Cow::Borrowed(raw) };
+        let value = scan::attribute_value(raw, !needs_work);
         match self.ids.entry(value) {
             Entry::Vacant(slot) => {
                 slot.insert(ElementId(element));

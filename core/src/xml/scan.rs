@@ -149,6 +149,13 @@ pub(crate) fn resolve_reference(body: &str) -> Option<char> {
     }
 }
 
+/// The normalized value of an attribute written `raw`, `canonical` when the index found it so
+/// (no whitespace character to normalize): only a reference can then change it, and a value
+/// without `&` is borrowed as written.
+pub(crate) fn attribute_value(raw: &str, canonical: bool) -> Cow<'_, str> {
+    if canonical && memchr::memchr(b'&', raw.as_bytes()).is_none() { Cow::Borrowed(raw) } else { decode(raw, true) }
+}
+
 /// Expands references and normalizes line ends (CR LF and lone CR become LF) of checked raw text;
 /// for attribute values, tab, line feed and carriage return then become spaces (references to
 /// them stay as the characters they name). Borrows when nothing changes.
