@@ -45,6 +45,18 @@ impl<'s, 'i, S: Sink + ?Sized> Output<'s, 'i, S> {
         }
     }
 
+    /// Writes pieces that are not a copy of the input, one after the other.
+    #[inline]
+    pub fn emit_pieces(&mut self, pieces: &[&[u8]]) {
+        self.flush_pending();
+        for piece in pieces {
+            self.staged.extend_from_slice(piece);
+        }
+        if self.staged.len() >= STAGE_CAPACITY {
+            self.flush_staged();
+        }
+    }
+
     fn flush_pending(&mut self) {
         let (start, end) = std::mem::take(&mut self.pending);
         if start == end {
