@@ -290,20 +290,25 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
     /// namespace declaration.
     fn canonical_subtree(&mut self, element: u32, end: u32) {
         let doc = self.doc;
-        let mut copied = doc.elements[element as usize].start;
-        let records = doc.elements[element as usize..].iter().take_while(|r| r.start < end);
-        for (id, record) in (element..).zip(records) {
-            if record.has(flags::TAG_VERBATIM) {
-                continue;
+        let elements = &doc.elements;
+        let mut copied = elements[element as usize].start;
+        let mut next = element as usize;
+        // The start tags to write anew, found without a look at those written canonically.
+        while let Some(skipped) = elements[next..].iter().position(|r| r.start >= end || !r.has(flags::TAG_VERBATIM)) {
+            let id = next + skipped;
+            let record = &elements[id];
+            if record.start >= end {
+                break;
             }
+            next = id + 1;
             self.out.copy(copied as usize, doc.name_end(record) as usize);
-            self.subtree_attributes(id);
-            self.out.emit(b">");
+            self.subtree_attributes(id as u32);
             if doc.is_empty_element(record) {
-                self.write_end_tag(record);
+                self.write_end_tag(b"></", record);
                 copied = record.end;
             } else {
-                copied = doc.tag_end(id);
+                self.out.emit(b">");
+                copied = doc.tag_end(id as u32);
             }
         }
         self.out.copy(copied as usize, end as usize);
@@ -459,12 +464,14 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
     fn subtree_attributes(&mut self, element: u32) {
         let doc = self.doc;
         let records = doc.attribute_records(element);
-        let Some(first) = records.first() else { return };
+        if records.is_empty() {
+            return;
+        }
         if records.len() > STACKED_ATTRIBUTES {
             return self.attributes(element, false);
         }
-        let mut few = [(first.ns, doc.attribute_spans(first)); STACKED_ATTRIBUTES];
-        for (slot, record) in few.iter_mut().zip(records).skip(1) {
+        let mut few = [(NO_NS, AttributeSpans::default()); STACKED_ATTRIBUTES];
+        for (slot, record) in few.iter_mut().zip(records) {
             *slot = (record.ns, doc.attribute_spans(record));
         }
         // Sorted by index: swapping a byte is cheaper than swapping spans.
@@ -512,13 +519,16 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             // `</qname>` exactly (the End node of `<a/>` is empty).
             self.out.copy(node.start as usize, node.end as usize);
         } else {
-            self.write_end_tag(record);
+            self.write_end_tag(b"</", record);
         }
     }
 
-    /// Writes `</qname>` for an element whose end tag is not written that way (`<a/>`, spaces).
-    fn write_end_tag(&mut self, record: &ElementRecord) {
-        self.out.emit_pieces(&[b"</", self.doc.qname_of(record).as_bytes(), b">"]);
+    /// Writes `</qname>` for an element whose end tag is not written that way (`<a/>`, spaces),
+    /// after `opening` (`</`, or `></` that also closes the start tag of `<a/>`).
+    fn write_end_tag(&mut self, opening: &[u8], record: &ElementRecord) {
+        self.out.emit(opening);
+        self.out.copy(record.start as usize + 1, self.doc.name_end(record) as usize);
+        self.out.emit(b">");
     }
 }
 
