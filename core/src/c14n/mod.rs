@@ -292,15 +292,13 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
         let doc = self.doc;
         let elements = &doc.elements;
         let mut copied = elements[element as usize].start;
-        let mut next = element as usize;
-        // The start tags to write anew, found without a look at those written canonically.
-        while let Some(skipped) = elements[next..].iter().position(|r| r.start >= end || !r.has(flags::TAG_VERBATIM)) {
-            let id = next + skipped;
-            let record = &elements[id];
-            if record.start >= end {
-                break;
+        let mut id = element as usize;
+        loop {
+            // The next start tag to write anew: one not flagged as written canonically.
+            while elements.get(id).is_some_and(|r| r.start < end && r.has(flags::TAG_VERBATIM)) {
+                id += 1;
             }
-            next = id + 1;
+            let Some(record) = elements.get(id).filter(|r| r.start < end) else { break };
             self.out.copy(copied as usize, doc.name_end(record) as usize);
             self.subtree_attributes(id as u32);
             if doc.is_empty_element(record) {
@@ -310,6 +308,7 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
                 self.out.emit(b">");
                 copied = doc.tag_end(id as u32);
             }
+            id += 1;
         }
         self.out.copy(copied as usize, end as usize);
     }
