@@ -242,7 +242,7 @@ fn permutations<'n>(names: &[&'n str]) -> Vec<Vec<&'n str>> {
         }
         for i in 0..k {
             permute(k - 1, names, out);
-            names.swap(if k % 2 == 0 { i } else { 0 }, k - 1);
+            names.swap(if k.is_multiple_of(2) { i } else { 0 }, k - 1);
         }
     }
     let mut out = Vec::new();
