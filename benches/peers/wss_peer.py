@@ -13,13 +13,20 @@ PLAIN is an envelope without a Security header: a wsse:Security header with a fr
 pyxmlsec_wss signs a Timestamp that is already there. Calls run in batches of about 20 ms for
 SECONDS; prints the best batch's rate in operations per second.
 
+With --memory (SECONDS is then ignored), runs the operation once and prints its peak resident
+memory in bytes, the input envelope included: the peak resident set (VmHWM, reset through
+/proc/self/clear_refs once the input is read and the keys loaded, freed heap handed back with
+malloc_trim) above the resident set at that reset, plus the size of the input file.
+
 pyxmlsec_wss creates an xmlsec.KeysManager for every message it encrypts or decrypts, and creating
 one costs about 6 ms (far more than the RSA operation): a long-running service keeps one. So by
 default the process keeps one manager, with the one key the benchmark uses added once; pass
 --manager-per-message to time pyxmlsec_wss exactly as written.
 
 The shared peers are found in $WSSEAL_PEERS, else <workspace>/../shared/peers."""
+import ctypes
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -107,6 +114,27 @@ def operation(cmd, data, args):
     sys.exit(__doc__)
 
 
+def vm_status(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no %s in /proc/self/status" % field)
+
+
+def peak_memory(once, input_len):
+    """Bytes of peak resident memory `once()` adds, plus the input's `input_len`."""
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    base = vm_status("VmRSS")
+    result = once()
+    peak = vm_status("VmHWM")
+    del result
+    return peak - base + input_len
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -115,7 +143,14 @@ def main():
         args.remove("--manager-per-message")
     else:
         peer.xmlsec = _XmlsecWithOneKeysManager()
-    once = operation(cmd, open(path, "rb").read(), args)
+    memory = "--memory" in args
+    if memory:
+        args.remove("--memory")
+    data = open(path, "rb").read()
+    once = operation(cmd, data, args)
+    if memory:
+        print(peak_memory(once, len(data)))
+        return
     t = time.perf_counter()
     once()  # also checks that the operation succeeds on this input
     batch = max(1, int(0.02 / max(time.perf_counter() - t, 1e-9)))

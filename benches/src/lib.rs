@@ -1,6 +1,7 @@
 //! Shared inputs and reporting for the wsseal benchmarks: every figure is printed beside its
 //! physical limit (the raw aws-lc-rs operation) and a peer, measured in the same run, as ratios.
 
+pub mod memory;
 pub mod wcf;
 
 use std::path::PathBuf;
@@ -152,6 +153,15 @@ pub enum Target {
     AtLeast(f64),
     /// At least this fraction of the limit.
     OfLimit(f64),
+    /// At most `ratio` times `of`, a figure named `name` (memory: 2.2 x the envelope size).
+    AtMostTimes {
+        /// The multiple allowed.
+        ratio: f64,
+        /// What the figure is a multiple of.
+        name: &'static str,
+        /// Its value, in the unit of the figure.
+        of: f64,
+    },
 }
 
 /// [`report`]'s line, without printing it.
@@ -184,6 +194,7 @@ pub fn report_with_target(
         let (passed, wanted) = match target {
             Target::AtLeast(floor) => (ours >= floor, format!(">= {floor:.0} {unit}")),
             Target::OfLimit(ratio) => (ours >= ratio * limit.1, format!(">= {ratio:.2} x limit")),
+            Target::AtMostTimes { ratio, name, of } => (ours <= ratio * of, format!("<= {ratio} x {name}")),
         };
         line.push_str(&format!(" | target {wanted}: {}", if passed { "PASS" } else { "FAIL" }));
         passed

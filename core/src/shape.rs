@@ -83,7 +83,11 @@ pub(crate) fn text_only<'a>(
     code: ErrorCode,
 ) -> Result<Cow<'a, str>, Error> {
     let raw = &doc.as_str()[element.content_span()];
-    if raw.contains('<') {
+    // One vectorized pass decides the common case (a CipherValue may be megabytes of base64).
+    if memchr::memchr3(b'<', b'&', b'\r', raw.as_bytes()).is_none() {
+        return Ok(Cow::Borrowed(raw));
+    }
+    if memchr::memchr(b'<', raw.as_bytes()).is_some() {
         return Err(Error::new(code, format!("<{}> must contain only text", element.qname())));
     }
     Ok(crate::xml::scan::decode(raw, false))
@@ -99,5 +103,29 @@ pub(crate) fn fragment_of(uri: Cow<'_, str>) -> Option<Cow<'_, str>> {
     match uri {
         Cow::Borrowed(text) => fragment(text).map(Cow::Borrowed),
         Cow::Owned(text) => fragment(&text).map(|id| Cow::Owned(id.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_only;
+    use crate::error::ErrorCode;
+    use crate::xml::{Document, Limits};
+
+    fn first_child_text(xml: &str) -> Result<String, ErrorCode> {
+        let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+        let child = doc.root().children().next().unwrap();
+        text_only(&doc, &child, ErrorCode::SignatureMalformed).map(|text| text.into_owned()).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn text_only_borrows_plain_text_decodes_references_and_refuses_markup() {
+        let long = "QUJD".repeat(10_000);
+        assert_eq!(first_child_text(&format!("<r><v>{long}</v></r>")).unwrap(), long);
+        assert_eq!(first_child_text("<r><v>a &amp; b&#x41;</v></r>").unwrap(), "a & bA");
+        assert_eq!(first_child_text("<r><v>line\r\nnext</v></r>").unwrap(), "line\nnext");
+        assert_eq!(first_child_text("<r><v></v></r>").unwrap(), "");
+        assert_eq!(first_child_text("<r><v>ab<x/>cd</v></r>"), Err(ErrorCode::SignatureMalformed));
+        assert_eq!(first_child_text("<r><v>a &amp; <!-- c --></v></r>"), Err(ErrorCode::SignatureMalformed));
     }
 }

@@ -70,8 +70,10 @@ impl Spliced {
 pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
     let mut order: Vec<usize> = (0..edits.len()).collect();
     order.sort_by_key(|&i| (edits[i].range.start, edits[i].range.end));
-    let grown: usize = edits.iter().map(|e| e.bytes().len()).sum();
-    let mut bytes = Vec::with_capacity(input.len() + grown);
+    // Sized exactly: the output of a large message is held by the caller, spare room included.
+    let inserted: usize = edits.iter().map(|e| e.bytes().len()).sum();
+    let replaced: usize = edits.iter().map(|e| e.range.len()).sum();
+    let mut bytes = Vec::with_capacity(input.len() - replaced + inserted);
     let mut placed = vec![0..0; edits.len()];
     let mut shifts = Vec::with_capacity(edits.len());
     let mut copied = 0;
@@ -104,6 +106,7 @@ mod tests {
         ];
         let spliced = apply(input, edits);
         assert_eq!(spliced.bytes, b"01AB235xyz89");
+        assert_eq!(spliced.bytes.capacity(), spliced.bytes.len());
         assert_eq!(spliced.placed, vec![7..10, 2..3, 3..4, 6..6]);
         assert_eq!(spliced.map(0), Some(0));
         assert_eq!(spliced.map(2), Some(4));

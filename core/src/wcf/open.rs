@@ -20,7 +20,7 @@ use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
 use crate::wss::Signer;
 use crate::wss::decrypt::decryption_failed;
-use crate::wss::open::{check_signed_parts, conclude, not_signed};
+use crate::wss::open::{Concluded, check_signed_parts, conclude, not_signed};
 use crate::wss::token::{self, TokenReference, WSSE11_NS};
 use crate::wss::{Engine, Exchange, Opened, Profile, ProtectionOrder, Report, TrustedCertificate};
 use crate::xenc::XENC_NS;
@@ -99,7 +99,9 @@ pub(crate) fn open(
             Some(verified) => verified,
             None => verify(engine, &doc, &header, &derived, request)?,
         };
-        return finish(engine, &doc, &envelope, &header, verified, None, exchange, key, now);
+        let concluded = finish(engine, &doc, &envelope, &header, verified, None, exchange, key, now)?;
+        drop(doc);
+        return Ok(concluded.copying(input));
     };
 
     let clear = Document::parse(&decrypted.spliced.bytes, &policy.limits.xml).map_err(|_| decryption_failed())?;
@@ -127,7 +129,10 @@ pub(crate) fn open(
         }
         None => verify(engine, &clear, &clear_header, &derived, request)?,
     };
-    finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, key, now)
+    let concluded =
+        finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, key, now)?;
+    drop((clear, doc));
+    Ok(concluded.in_place(decrypted.spliced.bytes))
 }
 
 /// The request's key, unwrapped with our private key, or the exchange's for a response.
@@ -493,7 +498,7 @@ fn finish(
     exchange: Option<&Exchange>,
     key: ExchangeKey,
     now: OffsetDateTime,
-) -> Result<Opened, Error> {
+) -> Result<Concluded, Error> {
     let policy = &engine.policy;
     let covered = |e: ElementId| verified.covered.contains(&e);
     let signer = match exchange {
@@ -555,7 +560,7 @@ fn finish(
         }
     }
 
-    let (message_id, envelope_bytes) = conclude(
+    let (message_id, removed) = conclude(
         engine,
         doc,
         envelope,
@@ -578,7 +583,7 @@ fn finish(
             Exchange { peer: exchange.peer.clone(), profile: Profile::WcfMutualCertificate, ..Exchange::default() }
         }
     };
-    Ok(Opened { envelope: envelope_bytes, report, exchange })
+    Ok(Concluded { report, exchange, removed })
 }
 
 fn request_is(exchange: Option<&Exchange>) -> bool {

@@ -2,6 +2,7 @@
 //! enforce the policy on positions — the Body, the Timestamp and each configured header must be
 //! the very elements whose digests were verified.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -52,7 +53,9 @@ pub(crate) fn open(
             Some(verified) => verified,
             None => verify_signatures(engine, &doc, &header)?,
         };
-        return finish(engine, &doc, &envelope, &header, verified, None, exchange, now);
+        let concluded = finish(engine, &doc, &envelope, &header, verified, None, exchange, now)?;
+        drop(doc);
+        return Ok(concluded.copying(input));
     };
 
     let clear =
@@ -69,7 +72,9 @@ pub(crate) fn open(
         Some(verified) => Verified { covered: map_covered(&doc, &clear, &decrypted, &verified.covered), ..verified },
         None => verify_signatures(engine, &clear, &clear_header)?,
     };
-    finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, now)
+    let concluded = finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, now)?;
+    drop((clear, doc));
+    Ok(concluded.in_place(decrypted.spliced.bytes))
 }
 
 /// The elements of the decrypted envelope at the positions of elements of the received one.
@@ -198,7 +203,7 @@ fn finish(
     decrypted: Option<&Decrypted>,
     exchange: Option<&Exchange>,
     now: OffsetDateTime,
-) -> Result<Opened, Error> {
+) -> Result<Concluded, Error> {
     let policy = &engine.policy;
     let signer = verified.signer.clone().ok_or_else(|| not_signed("the message"))?;
     let covered = |e: ElementId| verified.covered.contains(&e);
@@ -242,7 +247,7 @@ fn finish(
         report.encrypted.push("Signature".to_owned());
     }
 
-    let (message_id, envelope_bytes) = conclude(
+    let (message_id, removed) = conclude(
         engine,
         doc,
         envelope,
@@ -252,11 +257,41 @@ fn finish(
         exchange,
         &mut report,
     )?;
-    Ok(Opened {
-        envelope: envelope_bytes,
+    Ok(Concluded {
         report,
         exchange: Exchange { peer: Some(signer), message_id, signature_values: verified.values, ..Exchange::default() },
+        removed,
     })
+}
+
+/// An opened message whose envelope is still to be built: from the verified bytes, without the
+/// Security header unless the policy keeps it. It is built once the indexes are dropped, so
+/// that a large envelope's index and its copy are never held together.
+#[must_use]
+pub(crate) struct Concluded {
+    pub report: Report,
+    pub exchange: Exchange,
+    /// The span of the Security header to leave out, if any.
+    pub removed: Option<Range<usize>>,
+}
+
+impl Concluded {
+    /// The opened message, its envelope a copy of `verified` (the received bytes).
+    pub(crate) fn copying(self, verified: &[u8]) -> Opened {
+        let envelope = match &self.removed {
+            Some(range) => splice::apply(verified, vec![Edit::replace(range.clone(), Vec::new())]).bytes,
+            None => verified.to_vec(),
+        };
+        Opened { envelope, report: self.report, exchange: self.exchange }
+    }
+
+    /// The opened message, its envelope `verified` itself (the decrypted bytes), edited in place.
+    pub(crate) fn in_place(self, mut verified: Vec<u8>) -> Opened {
+        if let Some(range) = self.removed {
+            verified.drain(range);
+        }
+        Opened { envelope: verified, report: self.report, exchange: self.exchange }
+    }
 }
 
 /// The text of a signed WS-Addressing header.
@@ -269,7 +304,8 @@ fn signed_text(doc: &Document<'_>, envelope: &Envelope, covered: &[ElementId], l
 
 /// The end of opening, for both profiles: the signed MessageID (recorded in `report`), the check
 /// that a response's signed RelatesTo names our request, replay detection on the first signature
-/// value, and the envelope handed on (without the Security header unless configured to keep it).
+/// value, and the span of the Security header to leave out of the envelope handed on (none when
+/// configured to keep it).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn conclude(
     engine: &Engine,
@@ -280,7 +316,7 @@ pub(crate) fn conclude(
     first_value: Option<&Vec<u8>>,
     exchange: Option<&Exchange>,
     report: &mut Report,
-) -> Result<(Option<String>, Vec<u8>), Error> {
+) -> Result<(Option<String>, Option<Range<usize>>), Error> {
     let message_id = signed_text(doc, envelope, covered, "MessageID");
     if let (Some(expected), Some(relates_to)) =
         (exchange.and_then(|e| e.message_id.as_deref()), signed_text(doc, envelope, covered, "RelatesTo"))
@@ -295,10 +331,6 @@ pub(crate) fn conclude(
         replay.check(value)?;
     }
     report.message_id = message_id.clone();
-    let envelope_bytes = if engine.policy.keep_security_header {
-        doc.input().to_vec()
-    } else {
-        splice::apply(doc.input(), vec![Edit::replace(doc.element(security).span(), Vec::new())]).bytes
-    };
-    Ok((message_id, envelope_bytes))
+    let removed = (!engine.policy.keep_security_header).then(|| doc.element(security).span());
+    Ok((message_id, removed))
 }

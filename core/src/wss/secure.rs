@@ -123,13 +123,17 @@ pub(crate) fn secure(
         signed.iter().filter(|part| !encrypted.contains(&part.element)).filter_map(SignedPart::edit).collect::<Vec<_>>()
     };
 
-    let output = match (recipient, policy.protection_order) {
+    let secured = |envelope: Vec<u8>| Secured {
+        envelope,
+        exchange: Exchange { peer: recipient.cloned(), message_id: message_id.clone(), ..Exchange::default() },
+    };
+    let edits = match (recipient, policy.protection_order) {
         (None, _) => {
             let signature = sign_input(&mut ids)?;
             security.extend_from_slice(&signature);
             let mut edits = id_edits(&[]);
             edits.push(close_security_header(&doc, &envelope, security).0);
-            splice::apply(input, edits).bytes
+            edits
         }
         (Some(recipient), ProtectionOrder::EncryptBeforeSign) => {
             // The signature covers the ciphertext: sign the encrypted envelope, parsed again.
@@ -151,7 +155,8 @@ pub(crate) fn secure(
                 |builder| references.iter().try_for_each(|(element, id)| builder.reference(&doc, *element, id)),
                 &mut ids,
             )?;
-            splice::apply(&encrypted.bytes, vec![Edit::insert(mark, signature)]).bytes
+            drop(doc);
+            return Ok(secured(splice::apply(&encrypted.bytes, vec![Edit::insert(mark, signature)]).bytes));
         }
         (Some(recipient), order) => {
             let signature = sign_input(&mut ids)?;
@@ -166,11 +171,13 @@ pub(crate) fn secure(
             security.extend_from_slice(&encryption.header_elements(&mut ids)?);
             security.extend_from_slice(&signature);
             edits.push(close_security_header(&doc, &envelope, security).0);
-            splice::apply(input, edits).bytes
+            edits
         }
     };
-    let peer = recipient.cloned();
-    Ok(Secured { envelope: output, exchange: Exchange { peer, message_id, ..Exchange::default() } })
+    // The index goes before the output is made: a large envelope's index and its secured copy
+    // are never held together.
+    drop(doc);
+    Ok(secured(splice::apply(input, edits).bytes))
 }
 
 /// Ends our Security header and places it (see [`insert_security_header`]).

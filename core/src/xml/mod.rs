@@ -224,7 +224,10 @@ pub struct Document<'a> {
 impl<'a> Document<'a> {
     /// Parses and indexes `input`, enforcing `limits` and the rules in [`XmlErrorKind`].
     pub fn parse(input: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
-        parse::parse(input, limits)
+        let mut doc = parse::parse(input, limits)?;
+        doc.elements.release_excess();
+        doc.attributes.release_excess();
+        Ok(doc)
     }
 
     /// The input bytes.

@@ -44,12 +44,26 @@ impl Kept for AttributeRecord {
 pub(crate) struct Recycled<T: Kept>(Vec<T>);
 
 impl<T: Kept> Recycled<T> {
-    /// An empty table with room for at least `capacity` records: one of the thread's spare ones
-    /// when there is one.
+    /// An empty table with room for at least `capacity` records: the smallest of the thread's
+    /// spare ones that has that room, else a new one. (Growing a smaller spare would copy all of
+    /// its old allocation for nothing: the allocator does not know that it holds no record.)
     pub fn with_capacity(capacity: usize) -> Self {
-        let mut table = T::spare().try_with(|spare| spare.borrow_mut().pop()).ok().flatten().unwrap_or_default();
-        table.reserve(capacity);
-        Self(table)
+        let kept = T::spare().try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            let roomy = spare.iter().enumerate().filter(|(_, table)| table.capacity() >= capacity);
+            let smallest = roomy.min_by_key(|(_, table)| table.capacity()).map(|(index, _)| index);
+            smallest.map(|index| spare.swap_remove(index))
+        });
+        Self(kept.ok().flatten().unwrap_or_else(|| Vec::with_capacity(capacity)))
+    }
+
+    /// Gives back the unused part of a table too large to be kept: the parse reserves by input
+    /// size, and a 100 MB envelope that is mostly one base64 text would otherwise hold a 175 MB
+    /// reservation for a few records as long as its document lives (shrinking is in place).
+    pub fn release_excess(&mut self) {
+        if self.0.capacity() * size_of::<T>() > MAX_KEPT_BYTES {
+            self.0.shrink_to_fit();
+        }
     }
 }
 
@@ -62,10 +76,14 @@ impl<T: Kept> Drop for Recycled<T> {
         table.clear();
         // During thread teardown the slot may be gone: the table is then simply freed.
         let _ = T::spare().try_with(|spare| {
-            if let Ok(mut spare) = spare.try_borrow_mut()
-                && spare.len() < KEPT_TABLES
-            {
+            let Ok(mut spare) = spare.try_borrow_mut() else { return };
+            if spare.len() < KEPT_TABLES {
                 spare.push(table);
+            } else if let Some(smaller) = spare.iter_mut().min_by_key(|kept| kept.capacity())
+                && smaller.capacity() < table.capacity()
+            {
+                // The larger tables are kept: they are the ones that cost page faults to rebuild.
+                *smaller = table;
             }
         });
     }
@@ -96,6 +114,17 @@ mod tests {
     use crate::xml::{Document, Limits};
 
     #[test]
+    fn a_large_documents_tables_hold_no_more_than_their_records() {
+        let text = "x".repeat(64 << 20);
+        let input = format!("<r><a>{text}</a></r>");
+        let limits = Limits { max_size: 128 << 20, max_text_len: 128 << 20, ..Limits::default() };
+        let doc = Document::parse(input.as_bytes(), &limits).unwrap();
+        assert_eq!(doc.element_count(), 2);
+        assert!(doc.elements.capacity() < 1024, "{} element records reserved", doc.elements.capacity());
+        assert!(doc.attributes.capacity() < 1024, "{} attribute records reserved", doc.attributes.capacity());
+    }
+
+    #[test]
     fn a_dropped_documents_tables_serve_the_next_parse() {
         let input = "<r>".to_owned() + &"<a x='1'/>".repeat(1000) + "</r>";
         let first = Document::parse(input.as_bytes(), &Limits::default()).unwrap();
@@ -119,5 +148,27 @@ mod tests {
         let mut kept = [table, other];
         kept.sort();
         assert_eq!(reused, kept);
+    }
+
+    #[test]
+    fn a_spare_table_too_small_is_left_for_a_smaller_document() {
+        let small = "<r>".to_owned() + &"<a/>".repeat(10) + "</r>";
+        let large = "<r>".to_owned() + &"<a/>".repeat(100_000) + "</r>";
+        drop(Document::parse(small.as_bytes(), &Limits::default()).unwrap());
+        drop(Document::parse(small.as_bytes(), &Limits::default()).unwrap());
+        let small_table = Document::parse(small.as_bytes(), &Limits::default()).unwrap();
+        let small_ptr = small_table.elements.as_ptr();
+        drop(small_table);
+        // The large document does not grow the small spare table: it gets one of its own.
+        let large_doc = Document::parse(large.as_bytes(), &Limits::default()).unwrap();
+        assert_ne!(large_doc.elements.as_ptr(), small_ptr);
+        assert_eq!(large_doc.element_count(), 100_001);
+        let large_ptr = large_doc.elements.as_ptr();
+        drop(large_doc);
+        // Both are kept; each document gets the smallest table with room for it.
+        let small_again = Document::parse(small.as_bytes(), &Limits::default()).unwrap();
+        let large_again = Document::parse(large.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(large_again.elements.as_ptr(), large_ptr);
+        assert_ne!(small_again.elements.as_ptr(), large_ptr);
     }
 }
