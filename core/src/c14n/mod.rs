@@ -17,7 +17,7 @@ use std::fmt;
 
 use crate::ErrorCode;
 use crate::xml::scan::{short_cmp, short_eq};
-use crate::xml::{Document, ElementId, ElementRecord, Node, NodeKind, NsId, XML_NS_ID, flags};
+use crate::xml::{AttributeSpans, Document, ElementId, ElementRecord, NO_NS, Node, NodeKind, NsId, XML_NS_ID, flags};
 use escape::Context;
 use namespaces::{Declarations, Rendered};
 use output::{Output, SpareBytes};
@@ -206,15 +206,11 @@ fn check_namespace_names(doc: &Document<'_>, subset: Subset, options: &C14nOptio
     }
 }
 
-/// One attribute to output: its qualified name, namespace and sort key.
+/// One attribute to output: its spans in the input, namespace and local name (the sort key).
 struct OutAttribute<'a> {
     ns: NsId,
     local: &'a str,
-    qname_start: u32,
-    qname_end: u32,
-    value_start: u32,
-    value_end: u32,
-    plain: bool,
+    spans: AttributeSpans,
     /// The planned attribute (its name and value are not in the input).
     planned: bool,
 }
@@ -304,23 +300,25 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
     /// namespace declaration.
     fn canonical_subtree(&mut self, element: u32, end: u32) {
         let doc = self.doc;
-        let mut copied = doc.elements[element as usize].start;
-        let records = doc.elements[element as usize..].iter().take_while(|r| r.start < end);
-        for (id, record) in (element..).zip(records) {
-            if record.has(flags::TAG_VERBATIM) {
-                continue;
+        let elements = &doc.elements;
+        let mut copied = elements[element as usize].start;
+        let mut id = element as usize;
+        loop {
+            // The next start tag to write anew: one not flagged as written canonically.
+            while elements.get(id).is_some_and(|r| r.start < end && r.has(flags::TAG_VERBATIM)) {
+                id += 1;
             }
-            let name_end = doc.name_end(record);
-            let tag_end = doc.tag_end(id);
-            self.out.copy(copied as usize, name_end as usize);
-            if !doc.attribute_records(id).is_empty() {
-                self.attributes(id, false);
-            }
-            self.out.emit(b">");
+            let Some(record) = elements.get(id).filter(|r| r.start < end) else { break };
+            self.out.copy(copied as usize, doc.name_end(record) as usize);
+            self.subtree_attributes(id as u32);
             if doc.is_empty_element(record) {
-                self.write_end_tag(record);
+                self.write_end_tag(b"></", record);
+                copied = record.end;
+            } else {
+                self.out.emit(b">");
+                copied = doc.tag_end(id as u32);
             }
-            copied = tag_end;
+            id += 1;
         }
         self.out.copy(copied as usize, end as usize);
     }
@@ -433,36 +431,18 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             let record = &doc.elements[current as usize];
             for a in doc.attribute_records(current) {
                 let spans = doc.attribute_spans(a);
-                let qname = doc.slice(spans.name_start, spans.name_end);
-                let local = if spans.prefix_len == 0 { qname } else { &qname[spans.prefix_len as usize + 1..] };
+                let local = local_name(doc, &spans);
                 let inherited = current != element;
                 if inherited
                     && (a.ns != XML_NS_ID || attributes.iter().any(|o| o.ns == XML_NS_ID && short_eq(o.local, local)))
                 {
                     continue;
                 }
-                attributes.push(OutAttribute {
-                    ns: a.ns,
-                    local,
-                    qname_start: spans.name_start,
-                    qname_end: spans.name_end,
-                    value_start: spans.value_start,
-                    value_end: spans.value_end,
-                    plain: !spans.value_needs_work,
-                    planned: false,
-                });
+                attributes.push(OutAttribute { ns: a.ns, local, spans, planned: false });
             }
             if let Some((planned, ns)) = self.planned.filter(|_| apex && current == element) {
-                attributes.push(OutAttribute {
-                    ns,
-                    local: planned.local_name,
-                    qname_start: 0,
-                    qname_end: 0,
-                    value_start: 0,
-                    value_end: 0,
-                    plain: true,
-                    planned: true,
-                });
+                let spans = AttributeSpans::default();
+                attributes.push(OutAttribute { ns, local: planned.local_name, spans, planned: true });
             }
             if !inherit_xml || record.parent == crate::xml::NONE {
                 break;
@@ -470,42 +450,47 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             current = record.parent;
         }
         let planned = self.planned;
-        attributes.sort_unstable_by(|a, b| {
-            let by_namespace = if a.ns == b.ns {
-                Ordering::Equal
-            } else {
-                namespace_name(doc, planned, a.ns).cmp(namespace_name(doc, planned, b.ns))
-            };
-            by_namespace.then_with(|| short_cmp(a.local, b.local))
-        });
+        let namespace = |ns| namespace_name(doc, planned, ns);
+        sort_attributes(attributes, |a, b| attribute_order((a.ns, a.local), (b.ns, b.local), namespace).is_lt());
         for a in &self.attributes {
-            if let Some((planned, _)) = self.planned.filter(|_| a.planned) {
-                for piece in [" ", planned.prefix, ":", planned.local_name, "=\"", planned.value, "\""] {
-                    self.out.emit(piece.as_bytes());
+            match self.planned.filter(|_| a.planned) {
+                Some((planned, _)) => {
+                    for piece in [" ", planned.prefix, ":", planned.local_name, "=\"", planned.value, "\""] {
+                        self.out.emit(piece.as_bytes());
+                    }
                 }
-                continue;
+                None => write_attribute(&mut self.out, doc, &a.spans),
             }
-            let (start, end) = (a.qname_start as usize, a.value_end as usize);
-            if a.plain && is_canonical_attribute(doc.input(), start, a.qname_end as usize, a.value_start as usize) {
-                // ` qname="value"` as written: one run.
-                self.out.copy(start - 1, end + 1);
-                continue;
-            }
-            self.out.emit(b" ");
-            self.out.copy(a.qname_start as usize, a.qname_end as usize);
-            self.out.emit(b"=\"");
-            if a.plain {
-                self.out.copy(a.value_start as usize, a.value_end as usize);
-            } else {
-                escape::write_raw(
-                    &mut self.out,
-                    doc.as_str(),
-                    a.value_start as usize,
-                    a.value_end as usize,
-                    Context::Attribute,
-                );
-            }
-            self.out.emit(b"\"");
+        }
+    }
+
+    /// Writes the attributes of a start tag inside a marked subtree in canonical order: nothing is
+    /// inherited or planned there, so up to [`STACKED_ATTRIBUTES`] are sorted on the stack.
+    fn subtree_attributes(&mut self, element: u32) {
+        let doc = self.doc;
+        let records = doc.attribute_records(element);
+        if records.is_empty() {
+            return;
+        }
+        if records.len() > STACKED_ATTRIBUTES {
+            return self.attributes(element, false);
+        }
+        let mut few = [(NO_NS, AttributeSpans::default()); STACKED_ATTRIBUTES];
+        for (slot, record) in few.iter_mut().zip(records) {
+            *slot = (record.ns, doc.attribute_spans(record));
+        }
+        // Sorted by index: swapping a byte is cheaper than swapping spans.
+        let mut order: [u8; STACKED_ATTRIBUTES] = std::array::from_fn(|i| i as u8);
+        let order = &mut order[..records.len()];
+        let planned = self.planned;
+        let namespace = |ns| namespace_name(doc, planned, ns);
+        let key = |i: u8| {
+            let (ns, spans) = &few[usize::from(i)];
+            (*ns, local_name(doc, spans))
+        };
+        sort_attributes(order, |&a, &b| attribute_order(key(a), key(b), namespace).is_lt());
+        for &i in order.iter() {
+            write_attribute(&mut self.out, doc, &few[usize::from(i)].1);
         }
     }
 
@@ -517,16 +502,39 @@ impl<'d, 'a, 'o, 's, S: Sink + ?Sized> Walker<'d, 'a, 'o, 's, S> {
             // `</qname>` exactly (the End node of `<a/>` is empty).
             self.out.copy(node.start as usize, node.end as usize);
         } else {
-            self.write_end_tag(record);
+            self.write_end_tag(b"</", record);
         }
     }
 
-    /// Writes `</qname>` for an element whose end tag is not written that way (`<a/>`, spaces).
-    fn write_end_tag(&mut self, record: &ElementRecord) {
-        self.out.emit(b"</");
+    /// Writes `</qname>` for an element whose end tag is not written that way (`<a/>`, spaces),
+    /// after `opening` (`</`, or `></` that also closes the start tag of `<a/>`).
+    fn write_end_tag(&mut self, opening: &[u8], record: &ElementRecord) {
+        self.out.emit(opening);
         self.out.copy(record.start as usize + 1, self.doc.name_end(record) as usize);
         self.out.emit(b">");
     }
+}
+
+/// Writes one attribute of the input: ` qname="value"` as written when that is canonical, else
+/// its name and its value rewritten.
+#[inline]
+fn write_attribute<S: Sink + ?Sized>(out: &mut Output<'_, '_, S>, doc: &Document<'_>, a: &AttributeSpans) {
+    let (start, end) = (a.name_start as usize, a.value_end as usize);
+    let plain = !a.value_needs_work;
+    if plain && is_canonical_attribute(doc.input(), start, a.name_end as usize, a.value_start as usize) {
+        // ` qname="value"` as written: one run.
+        out.copy(start - 1, end + 1);
+        return;
+    }
+    out.emit(b" ");
+    out.copy(start, a.name_end as usize);
+    out.emit(b"=\"");
+    if plain {
+        out.copy(a.value_start as usize, end);
+    } else {
+        escape::write_raw(out, doc.as_str(), a.value_start as usize, end, Context::Attribute);
+    }
+    out.emit(b"\"");
 }
 
 /// The name of a namespace of the document or of the planned attribute.
@@ -544,6 +552,60 @@ fn namespace_name<'d>(doc: &'d Document<'_>, planned: Option<(PlannedAttribute<'
 fn is_canonical_attribute(input: &[u8], name_start: usize, name_end: usize, value_start: usize) -> bool {
     value_start == name_end + 2 && input[name_end + 1] == b'"' && input[name_start - 1] == b' '
 }
+
+/// The local name of an attribute of the input.
+#[inline]
+fn local_name<'a>(doc: &Document<'a>, spans: &AttributeSpans) -> &'a str {
+    let prefix = if spans.prefix_len == 0 { 0 } else { spans.prefix_len + 1 };
+    doc.slice(spans.name_start + prefix, spans.name_end)
+}
+
+/// The order of two attributes, as (namespace, local name), in a canonical start tag (C14N 1.0,
+/// section 2.2): those in no namespace first, by local name; then by namespace name, then local
+/// name. `namespace` names a namespace.
+#[inline]
+fn attribute_order<'n>(a: (NsId, &str), b: (NsId, &str), namespace: impl Fn(NsId) -> &'n str) -> Ordering {
+    if a.0 == b.0 {
+        short_cmp(a.1, b.1)
+    } else if a.0 == NO_NS {
+        Ordering::Less
+    } else if b.0 == NO_NS {
+        Ordering::Greater
+    } else {
+        namespace(a.0).cmp(namespace(b.0)).then_with(|| short_cmp(a.1, b.1))
+    }
+}
+
+/// Sorts the attributes of one start tag by `less`: by insertion, which for the usual few costs a
+/// comparison or a swap each, and by the library's sort past [`FEW_ATTRIBUTES`].
+#[inline]
+fn sort_attributes<T>(attributes: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    if attributes.len() > FEW_ATTRIBUTES {
+        attributes.sort_unstable_by(|a, b| {
+            if less(a, b) {
+                Ordering::Less
+            } else if less(b, a) {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        });
+        return;
+    }
+    for sorted in 1..attributes.len() {
+        let mut at = sorted;
+        while at > 0 && less(&attributes[at], &attributes[at - 1]) {
+            attributes.swap(at, at - 1);
+            at -= 1;
+        }
+    }
+}
+
+/// Up to this many attributes, [`sort_attributes`] sorts by insertion.
+const FEW_ATTRIBUTES: usize = 8;
+
+/// Up to this many attributes, a start tag in a marked subtree is sorted on the stack.
+const STACKED_ATTRIBUTES: usize = 4;
 
 #[cfg(test)]
 mod tests {

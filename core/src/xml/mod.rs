@@ -187,7 +187,7 @@ const LONG_GAP: u8 = 0x7;
 const PACKED_VALUE_NEEDS_WORK: u8 = 0x80;
 
 /// The spans of one attribute, decoded from its record.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct AttributeSpans {
     pub name_start: u32,
     pub name_end: u32,
