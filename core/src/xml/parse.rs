@@ -64,10 +64,16 @@ struct Binding<'a> {
 /// An element whose end tag has not been seen.
 struct Open {
     element: u32,
+    /// Offset of its qualified name.
+    name_start: u32,
     /// Offset just after its qualified name.
     name_end: u32,
     /// The number of bindings in scope outside it.
     bindings: u32,
+    /// Its namespace: a child with the same prefix and no declaration has it too.
+    ns: NsId,
+    /// The length of its prefix.
+    prefix_len: u32,
 }
 
 /// Which record the flag of the character data being read belongs to.
@@ -100,7 +106,6 @@ struct Builder<'a, 'l> {
     bindings: Vec<Binding<'a>>,
     root_closed: bool,
     tail: Tail,
-    scratch: Vec<RawAttribute>,
     /// (namespace, local name) of the attributes of the start tag being read.
     names: Vec<(NsId, &'a str)>,
 }
@@ -126,7 +131,6 @@ impl<'a, 'l> Builder<'a, 'l> {
             bindings: Vec::with_capacity(16),
             root_closed: false,
             tail: Tail::None,
-            scratch: Vec::with_capacity(8),
             names: Vec::with_capacity(8),
         };
         builder.bindings.push(Binding { prefix: "xml", ns: XML_NS_ID });
@@ -138,6 +142,8 @@ impl<'a, 'l> Builder<'a, 'l> {
     fn run(mut self, body_start: usize) -> Result<Document<'a>, XmlError> {
         let bytes = self.bytes;
         let mut at = body_start;
+        // The attributes of the start tag being read.
+        let mut raw = Vec::with_capacity(8);
         loop {
             let lt = if bytes.get(at) == Some(&b'<') {
                 at
@@ -152,12 +158,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                 Some(b'/') => self.end_tag(lt)?,
                 Some(b'!') => self.bang(lt)?,
                 Some(b'?') => self.question_mark(lt, body_start)?,
-                Some(_) => self.start_tag(lt)?,
+                Some(_) => self.start_tag(lt, &mut raw)?,
             };
         }
         if let Some(open) = self.open.last() {
-            let start = self.elements[open.element as usize].start as usize;
-            let name = &self.text[start + 1..open.name_end as usize];
+            let name = &self.text[open.name_start as usize..open.name_end as usize];
             return Err(XmlError::malformed(format!("element <{name}> is not closed"), self.text.len()));
         }
         if self.elements.is_empty() {
@@ -282,19 +287,18 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    fn start_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
-        let mut raw = std::mem::take(&mut self.scratch);
+    /// The start tag at `lt`, its attributes read into `raw`.
+    #[inline]
+    fn start_tag(&mut self, lt: usize, raw: &mut Vec<RawAttribute>) -> Result<usize, XmlError> {
         raw.clear();
-        let scanned = match scan::scan_start_tag(self.bytes, lt, &mut raw) {
-            Some(scanned) => Ok(scanned),
+        let scanned = match scan::scan_start_tag(self.bytes, lt, raw) {
+            Some(scanned) => scanned,
             None => {
                 raw.clear();
-                self.scan_start_tag_slowly(lt, &mut raw)
+                self.scan_start_tag_slowly(lt, raw)?
             }
         };
-        let result = scanned.and_then(|scanned| self.element(lt, scanned, &raw));
-        self.scratch = raw;
-        result
+        self.element(lt, scanned, raw)
     }
 
     /// The start tag at `lt` rule by rule: where it ends (the first `>` outside quotes, the rule
@@ -309,7 +313,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let tag = &self.text[inner_start..if empty { close - 1 } else { close }];
         self.check_element_position(lt)?;
         let name_len = tag.bytes().position(scan::is_space).unwrap_or(tag.len());
-        let prefix = self.check_element_name(lt, &tag[..name_len], None)?;
+        let prefix = self.check_element_name(lt, &tag[..name_len])?;
         let canonical_layout = scan::scan_attributes(tag, name_len, out)
             .map_err(|(at, what)| XmlError::malformed(what, inner_start + at))?;
         for a in out.iter_mut() {
@@ -318,13 +322,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             a.value_start += inner_start;
             a.value_end += inner_start;
         }
-        Ok(TagScan {
-            name_end: inner_start + name_len,
-            prefix: Some(prefix),
-            tag_end: close + 1,
-            empty,
-            canonical_layout,
-        })
+        Ok(TagScan { name_end: inner_start + name_len, prefix, tag_end: close + 1, empty, canonical_layout })
     }
 
     /// Refuses a start tag after the root element or too deep.
@@ -339,68 +337,77 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
-    /// Checks the element name of the start tag at `lt`; returns its prefix length.
-    #[inline]
-    fn check_element_name(&self, lt: usize, qname: &str, prefix: Option<Option<usize>>) -> Result<usize, XmlError> {
-        let prefix = prefix.unwrap_or_else(|| scan::qname_prefix_len(qname));
+    /// Checks the element name of the start tag at `lt`; returns its prefix length. (The fast
+    /// scan takes only names this accepts.)
+    fn check_element_name(&self, lt: usize, qname: &str) -> Result<usize, XmlError> {
+        let prefix = scan::qname_prefix_len(qname);
         let prefix = prefix.ok_or_else(|| XmlError::malformed(format!("invalid element name '{qname}'"), lt + 1))?;
-        if qname.len() > usize::from(u16::MAX) {
-            return Err(self.limit("element name length", usize::from(u16::MAX), lt));
+        if qname.len() > scan::MAX_NAME_LEN {
+            return Err(self.limit("element name length", scan::MAX_NAME_LEN, lt));
         }
         Ok(prefix)
     }
 
     /// Indexes the element whose start tag at `lt` was scanned, with its attributes in `raw`.
+    /// The common case, no declaration and its parent's prefix, takes no namespace lookup.
+    #[inline]
     fn element(&mut self, lt: usize, tag: TagScan, raw: &[RawAttribute]) -> Result<usize, XmlError> {
         self.check_element_position(lt)?;
-        let qname = &self.text[lt + 1..tag.name_end];
-        let prefix_len = self.check_element_name(lt, qname, Some(tag.prefix))?;
-        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
-        if raw.len() > max_attributes {
-            return Err(self.limit("max_attributes", max_attributes, lt));
-        }
+        let name_start = lt + 1;
+        let prefix_len = tag.prefix;
         let element = self.elements.len() as u32;
         let first_attr = self.attributes.len() as u32;
+        let (parent, parent_ns, parent_prefix) = match self.open.last() {
+            Some(open) => (open.element, open.ns, self.has_prefix_of(open, name_start, prefix_len)),
+            None => (NONE, NO_NS, false),
+        };
         let (attributes_verbatim, ns_decl_count) =
-            if raw.is_empty() { (true, 0) } else { self.element_attributes(element, raw)? };
-
-        let prefix = &qname[..prefix_len];
-        let ns = self
-            .resolve(prefix, true)
-            .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
-        let mut element_flags = 0;
+            if raw.is_empty() { (true, 0) } else { self.element_attributes(lt, element, raw)? };
+        let ns = if parent_prefix && ns_decl_count == 0 {
+            parent_ns
+        } else {
+            let prefix = &self.text[name_start..name_start + prefix_len];
+            self.resolve(prefix, true)
+                .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), name_start))?
+        };
         // Every item of the tag an attribute: no namespace declaration, not even of `xml`.
         let no_declarations = self.attributes.len() - first_attr as usize == raw.len();
+        let mut element_flags = 0;
         if tag.canonical_layout && attributes_verbatim && no_declarations && !tag.empty {
             element_flags |= flags::TAG_VERBATIM;
         }
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        // A start tag without declarations nor prefixed attributes but `xml:` ones renders no
-        // declaration when its prefix is already rendered: the element is marked until found
-        // otherwise.
-        let mark =
-            no_declarations && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
-        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
-        record.parent = self.open.last().map_or(NONE, |open| open.element);
+        // A start tag with its parent's prefix, without declarations nor prefixed attributes but
+        // `xml:` ones renders no declaration once its parent is output: the element is marked
+        // until found otherwise.
+        let mark = parent_prefix
+            && no_declarations
+            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+        let mut record = ElementRecord::new(lt, tag.name_end - name_start, prefix_len, ns, element_flags, mark);
+        record.parent = parent;
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
-            // `<a/>` stays marked with its parent's prefix: the canonicalizer writes the canonical
-            // start tag and the end tag of every element of a marked subtree that needs them.
-            let record = &self.elements[element as usize];
-            if !(mark && self.has_parent_prefix(record)) {
-                self.elements[element as usize].clear_canonical_subtree();
+            // `<a/>` stays marked: the canonicalizer writes the canonical start tag and the end
+            // tag of every element of a marked subtree that needs them.
+            if !mark {
                 self.unmark_parent();
             }
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
             self.root_closed = self.open.is_empty();
             self.tail = Tail::After(element);
         } else {
-            let bindings = (self.bindings.len() - ns_decl_count) as u32;
-            self.open.push(Open { element, name_end: tag.name_end as u32, bindings });
+            self.open.push(Open {
+                element,
+                name_start: name_start as u32,
+                name_end: tag.name_end as u32,
+                bindings: (self.bindings.len() - ns_decl_count) as u32,
+                ns,
+                prefix_len: prefix_len as u32,
+            });
             self.tail = Tail::Head(element);
         }
         Ok(tag.tag_end)
@@ -414,24 +421,24 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    /// Whether an element has its parent's prefix (a long prefix is not compared: false).
+    /// Whether the element whose name starts at `name_start` has the prefix of the open element
+    /// `open` (a long prefix, which the records do not hold, is not compared: false).
     #[inline]
-    fn has_parent_prefix(&self, record: &ElementRecord) -> bool {
-        let Some(parent) = self.elements.get(record.parent as usize) else { return false };
-        let prefix_len = record.bits & LONG_PREFIX;
-        if prefix_len != parent.bits & LONG_PREFIX || prefix_len == LONG_PREFIX {
+    fn has_prefix_of(&self, open: &Open, name_start: usize, prefix_len: usize) -> bool {
+        if open.prefix_len as usize != prefix_len || prefix_len >= usize::from(LONG_PREFIX) {
             return false;
         }
-        let prefix = |record: &ElementRecord| {
-            let start = record.start as usize + 1;
-            &self.bytes[start..start + usize::from(prefix_len)]
-        };
-        prefix_len == 0 || scan::short_bytes_eq(prefix(record), prefix(parent))
+        let prefix = |start: usize| &self.bytes[start..start + prefix_len];
+        prefix_len == 0 || scan::short_bytes_eq(prefix(name_start), prefix(open.name_start as usize))
     }
 
     /// Records the namespace declarations (binding them) and the attributes of one start tag.
     /// Returns whether the attributes are verbatim-canonical, and the number of declarations.
-    fn element_attributes(&mut self, element: u32, raw: &[RawAttribute]) -> Result<(bool, usize), XmlError> {
+    fn element_attributes(&mut self, lt: usize, element: u32, raw: &[RawAttribute]) -> Result<(bool, usize), XmlError> {
+        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
+        if raw.len() > max_attributes {
+            return Err(self.limit("max_attributes", max_attributes, lt));
+        }
         let text = self.text;
         let name = |a: &RawAttribute| &text[a.name_start..a.name_end];
         for (i, a) in raw.iter().enumerate() {
@@ -569,26 +576,24 @@ impl<'a, 'l> Builder<'a, 'l> {
     /// The end tag at `lt`.
     #[inline]
     fn end_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
-        let Some(open) = self.open.last() else {
+        let Some(open) = self.open.pop() else {
             return Err(self.end_tag_error(lt, None));
         };
-        let element = open.element as usize;
-        let name = &self.bytes[self.elements[element].start as usize + 1..open.name_end as usize];
+        let name = &self.bytes[open.name_start as usize..open.name_end as usize];
         let after = lt + 2 + name.len();
         let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
-        let bindings = self.open.pop().expect("checked above").bindings;
-        self.bindings.truncate(bindings as usize);
-        self.elements[element].end = end as u32;
+        self.bindings.truncate(open.bindings as usize);
+        let record = &mut self.elements[open.element as usize];
+        record.end = end as u32;
         // Marked from its start tag on unless something inside unmarked it, it stays marked with
-        // `</qname>` and its parent's prefix: then it renders nothing once its parent is output.
-        let record = &self.elements[element];
-        if !(record.is_canonical_subtree() && verbatim && self.has_parent_prefix(record)) {
-            self.elements[element].clear_canonical_subtree();
+        // `</qname>`: then it renders nothing once its parent is output.
+        if !(verbatim && record.is_canonical_subtree()) {
+            record.clear_canonical_subtree();
             self.unmark_parent();
         }
         self.root_closed = self.open.is_empty();
-        self.tail = Tail::After(element as u32);
+        self.tail = Tail::After(open.element);
         Ok(end)
     }
 
