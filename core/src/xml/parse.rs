@@ -134,8 +134,9 @@ impl<'a, 'l> Builder<'a, 'l> {
             names: Vec::with_capacity(8),
         };
         builder.bindings.push(Binding { prefix: "xml", ns: XML_NS_ID });
-        builder.intern(Cow::Borrowed(""));
-        builder.intern(Cow::Borrowed(XML_NS));
+        // No namespace and the `xml` one, both absolute (no need to check).
+        builder.namespaces.extend([Cow::Borrowed(""), Cow::Borrowed(XML_NS)]);
+        builder.namespace_absolute.extend([true, true]);
         builder
     }
 
