@@ -55,6 +55,17 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
 }
 
+/// Whether an attribute named `qname`, with a prefix of `prefix_len` bytes, is a namespace
+/// declaration: `xmlns` or `xmlns:prefix`.
+#[inline]
+fn is_declaration(qname: &[u8], prefix_len: usize) -> bool {
+    match prefix_len {
+        0 => qname == b"xmlns",
+        5 => qname.starts_with(b"xmlns"),
+        _ => false,
+    }
+}
+
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
@@ -384,8 +395,9 @@ impl<'a, 'l> Builder<'a, 'l> {
         // `xml:` ones renders no declaration once its parent is output: the element is marked
         // until found otherwise.
         let mark = parent_prefix
-            && no_declarations
-            && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
+            && (raw.is_empty()
+                || no_declarations
+                    && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID)));
         let mut record = ElementRecord::new(lt, tag.name_end - name_start, prefix_len, ns, element_flags, mark);
         record.parent = parent;
         record.first_attr = first_attr;
@@ -441,24 +453,24 @@ impl<'a, 'l> Builder<'a, 'l> {
             return Err(self.limit("max_attributes", max_attributes, lt));
         }
         let text = self.text;
-        let name = |a: &RawAttribute| &text[a.name_start..a.name_end];
+        let bytes = self.bytes;
+        let name = |a: &RawAttribute| &bytes[a.name_start..a.name_end];
         for (i, a) in raw.iter().enumerate() {
-            if raw[..i].iter().any(|b| scan::short_eq(name(b), name(a))) {
-                let err = XmlErrorKind::DuplicateAttribute(name(a).to_owned());
+            if raw[..i].iter().any(|b| scan::short_bytes_eq(name(b), name(a))) {
+                let err = XmlErrorKind::DuplicateAttribute(text[a.name_start..a.name_end].to_owned());
                 return Err(XmlError::new(err, a.name_start));
             }
         }
         let mut ns_decl_count = 0;
         for a in raw {
-            let qname = name(a);
             let Some(prefix_len) = a.prefix else {
+                let qname = &text[a.name_start..a.name_end];
                 return Err(XmlError::malformed(format!("invalid attribute name '{qname}'"), a.name_start));
             };
-            let declared = match (prefix_len, qname.len()) {
-                (0, 5) if qname == "xmlns" => "",
-                (5, _) if qname.starts_with("xmlns") => &qname[6..],
-                _ => continue,
-            };
+            if !is_declaration(name(a), prefix_len) {
+                continue;
+            }
+            let declared = if prefix_len == 0 { "" } else { &text[a.name_start + 6..a.name_end] };
             let raw_uri = &text[a.value_start..a.value_end];
             let uri = scan::attribute_value(raw_uri, !a.value_needs_work);
             let problem = match (declared, uri.as_ref()) {
@@ -501,11 +513,11 @@ impl<'a, 'l> Builder<'a, 'l> {
         let text = self.text;
         let mut verbatim = true;
         for a in raw {
-            let qname = &text[a.name_start..a.name_end];
             let prefix_len = a.prefix.expect("checked with the declarations");
-            if qname == "xmlns" || (prefix_len == 5 && qname.starts_with("xmlns")) {
+            if is_declaration(&self.bytes[a.name_start..a.name_end], prefix_len) {
                 continue;
             }
+            let qname = &text[a.name_start..a.name_end];
             let prefix = &qname[..prefix_len];
             let ns = if prefix.is_empty() {
                 NO_NS
@@ -527,7 +539,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             names.push((ns, local));
             verbatim &= !a.value_needs_work;
-            self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.value_needs_work, a.name_start)?;
+            self.record_id(element, ns, local, a)?;
             self.attributes.push(AttributeRecord::new(
                 a.name_start,
                 a.name_end,
@@ -543,15 +555,7 @@ impl<'a, 'l> Builder<'a, 'l> {
 
     /// Adds `wsu:Id`, `Id`, `ID` and `xml:id` values to the Id map, refusing a value already
     /// carried by another element.
-    fn record_id(
-        &mut self,
-        element: u32,
-        ns: NsId,
-        local: &str,
-        raw: &'a str,
-        needs_work: bool,
-        at: usize,
-    ) -> Result<(), XmlError> {
+    fn record_id(&mut self, element: u32, ns: NsId, local: &str, attribute: &RawAttribute) -> Result<(), XmlError> {
         let is_id = match (ns, local) {
             (NO_NS, "Id" | "ID") => true,
             (XML_NS_ID, "id") => true,
@@ -561,14 +565,16 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !is_id {
             return Ok(());
         }
-        let value = scan::attribute_value(raw, !needs_work);
+        let text = self.text;
+        let raw = &text[attribute.value_start..attribute.value_end];
+        let value = scan::attribute_value(raw, !attribute.value_needs_work);
         match self.ids.entry(value) {
             Entry::Vacant(slot) => {
                 slot.insert(ElementId(element));
             }
             Entry::Occupied(slot) if slot.get().0 == element => {}
             Entry::Occupied(slot) => {
-                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), at));
+                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), attribute.name_start));
             }
         }
         Ok(())
