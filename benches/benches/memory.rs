@@ -247,14 +247,17 @@ fn main() {
         let floor = (measured.input + measured.output) as f64;
         let peer = if full { peer(operation, dir) } else { Err("not run in the smoke run".to_owned()) };
         let peer = peer.map(|bytes| ("python-xmlsec", mb(bytes)));
-        let target = Target::AtMostTimes { ratio: TARGET_RATIO, name: "envelope", of: mb(envelope) };
+        // The target is set for a 100 MB envelope: a smoke run's small tables are kept per thread,
+        // and its ratios say nothing about it.
+        let target = full.then_some(Target::AtMostTimes { ratio: TARGET_RATIO, name: "envelope", of: mb(envelope) });
         let what = format!("{} {} MB", operation.name(), size >> 20);
         let limit = ("input + output", mb(floor));
         match &measured.rss {
             Ok(rss) => {
                 let line = format!("{what}, peak RSS ({:.2} x envelope)", *rss as f64 / envelope);
-                let passed = report_with_target(&line, "MB", mb(*rss as f64), limit, peer.clone(), Some(target));
-                verdicts.push((what.clone(), passed == Some(true)));
+                if let Some(passed) = report_with_target(&line, "MB", mb(*rss as f64), limit, peer.clone(), target) {
+                    verdicts.push((what.clone(), passed));
+                }
             }
             Err(why) => println!("{what}, peak RSS: unavailable ({why})"),
         }
@@ -267,6 +270,10 @@ fn main() {
         if let Ok(rss) = measured.rss {
             assert!(rss as f64 >= 0.9 * floor, "{what}: the peak RSS misses a buffer: {measured:?}");
         }
+    }
+    if !full {
+        println!("smoke run: no target verdict (the target is for a 100 MB envelope: cargo bench --bench memory)");
+        return;
     }
     let failed: Vec<&str> = verdicts.iter().filter(|(_, passed)| !passed).map(|(what, _)| what.as_str()).collect();
     println!(
