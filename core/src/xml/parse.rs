@@ -116,6 +116,9 @@ struct Builder<'a, 'l> {
     open: Vec<Open>,
     bindings: Vec<Binding<'a>>,
     root_closed: bool,
+    /// How many elements may be open when a start tag is read: `max_depth`, then none once the
+    /// root is closed (one check for both).
+    depth_cap: usize,
     tail: Tail,
     /// (namespace, local name) of the attributes of the start tag being read.
     names: Vec<(NsId, &'a str)>,
@@ -141,6 +144,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             open: Vec::with_capacity(16),
             bindings: Vec::with_capacity(16),
             root_closed: false,
+            depth_cap: limits.max_depth,
             tail: Tail::None,
             names: Vec::with_capacity(8),
         };
@@ -340,13 +344,27 @@ impl<'a, 'l> Builder<'a, 'l> {
     /// Refuses a start tag after the root element or too deep.
     #[inline]
     fn check_element_position(&self, lt: usize) -> Result<(), XmlError> {
-        if self.root_closed {
-            return Err(XmlError::new(XmlErrorKind::ContentAfterRoot, lt));
-        }
-        if self.open.len() >= self.limits.max_depth {
-            return Err(self.limit("max_depth", self.limits.max_depth, lt));
+        if self.open.len() >= self.depth_cap {
+            return Err(self.position_error(lt));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn position_error(&self, lt: usize) -> XmlError {
+        if self.root_closed {
+            return XmlError::new(XmlErrorKind::ContentAfterRoot, lt);
+        }
+        self.limit("max_depth", self.limits.max_depth, lt)
+    }
+
+    /// Notes that the root element is closed when no element is open.
+    #[inline]
+    fn note_root_closed(&mut self) {
+        if self.open.is_empty() {
+            self.root_closed = true;
+            self.depth_cap = 0;
+        }
     }
 
     /// Checks the element name of the start tag at `lt`; returns its prefix length. (The fast
@@ -410,7 +428,7 @@ impl<'a, 'l> Builder<'a, 'l> {
                 self.unmark_parent();
             }
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
-            self.root_closed = self.open.is_empty();
+            self.note_root_closed();
             self.tail = Tail::After(element);
         } else {
             self.open.push(Open {
@@ -599,7 +617,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             record.clear_canonical_subtree();
             self.unmark_parent();
         }
-        self.root_closed = self.open.is_empty();
+        self.note_root_closed();
         self.tail = Tail::After(open.element);
         Ok(end)
     }
