@@ -350,6 +350,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         Ok(())
     }
 
+    /// Why the start tag at `lt` is refused where it stands: after the root, or too deep.
     #[cold]
     fn position_error(&self, lt: usize) -> XmlError {
         if self.root_closed {
