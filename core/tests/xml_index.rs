@@ -144,6 +144,34 @@ fn limits_are_enforced_with_their_name() {
     assert_eq!(limited("<a>12&amp;45</a>", &short), "max_text_len");
     assert_eq!(limited("<a><![CDATA[12345]]></a>", &short), "max_text_len");
     Document::parse(b"<a>1234</a>", &short).unwrap();
+    let longest = "n".repeat(usize::from(u16::MAX));
+    parse(&format!("<r><{longest} k='v'/></r>")).unwrap();
+    for tag in [format!("<{longest}n k='v'/>"), format!("<{longest}n>"), format!("<p:{longest} xmlns:p='urn:p'/>")] {
+        let input = format!("<r>{tag}</r>");
+        assert_eq!(limited(&input, &Limits::default()), "element name length");
+        assert_eq!(parse(&input).err().map(|e| e.offset()), Some(3));
+    }
+}
+
+#[test]
+fn an_element_with_its_parents_prefix_has_the_namespace_bound_in_its_scope() {
+    let long = "p".repeat(20);
+    let input = format!(
+        concat!(
+            "<p:a xmlns:p='urn:1' xmlns='urn:d'><p:b xmlns:p='urn:2'><p:c/><p:c k='v'/></p:b><p:d/>",
+            "<p:e xmlns:xml='http://www.w3.org/XML/1998/namespace'/><f><g xmlns=''><h/></g><f/></f>",
+            "<{0}:i xmlns:{0}='urn:3'><{0}:j><{0}:k xmlns:{0}='urn:4'/></{0}:j></{0}:i></p:a>"
+        ),
+        long
+    );
+    let doc = parse(&input).unwrap();
+    let namespaces: Vec<_> =
+        doc.elements_starting_in(0..input.len()).map(|e| format!("{}={}", e.local_name(), e.namespace())).collect();
+    let expected = [
+        "a=urn:1", "b=urn:2", "c=urn:2", "c=urn:2", "d=urn:1", "e=urn:1", "f=urn:d", "g=", "h=", "f=urn:d", "i=urn:3",
+        "j=urn:3", "k=urn:4",
+    ];
+    assert_eq!(namespaces, expected);
 }
 
 #[test]

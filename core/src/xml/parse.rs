@@ -55,6 +55,17 @@ fn check_encoding(input: &[u8]) -> Result<&str, XmlError> {
         .map_err(|e| XmlError::new(XmlErrorKind::Encoding("invalid UTF-8 byte sequence".into()), e.valid_up_to()))
 }
 
+/// Whether an attribute named `qname`, with a prefix of `prefix_len` bytes, is a namespace
+/// declaration: `xmlns` or `xmlns:prefix`.
+#[inline]
+fn is_declaration(qname: &[u8], prefix_len: usize) -> bool {
+    match prefix_len {
+        0 => qname == b"xmlns",
+        5 => qname.starts_with(b"xmlns"),
+        _ => false,
+    }
+}
+
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
@@ -64,10 +75,16 @@ struct Binding<'a> {
 /// An element whose end tag has not been seen.
 struct Open {
     element: u32,
+    /// Offset of its qualified name.
+    name_start: u32,
     /// Offset just after its qualified name.
     name_end: u32,
     /// The number of bindings in scope outside it.
     bindings: u32,
+    /// Its namespace: a child with the same prefix and no declaration has it too.
+    ns: NsId,
+    /// The length of its prefix.
+    prefix_len: u32,
 }
 
 /// Which record the flag of the character data being read belongs to.
@@ -99,8 +116,10 @@ struct Builder<'a, 'l> {
     open: Vec<Open>,
     bindings: Vec<Binding<'a>>,
     root_closed: bool,
+    /// How many elements may be open when a start tag is read: `max_depth`, then none once the
+    /// root is closed (one check for both).
+    depth_cap: usize,
     tail: Tail,
-    scratch: Vec<RawAttribute>,
     /// (namespace, local name) of the attributes of the start tag being read.
     names: Vec<(NsId, &'a str)>,
 }
@@ -125,19 +144,22 @@ impl<'a, 'l> Builder<'a, 'l> {
             open: Vec::with_capacity(16),
             bindings: Vec::with_capacity(16),
             root_closed: false,
+            depth_cap: limits.max_depth,
             tail: Tail::None,
-            scratch: Vec::with_capacity(8),
             names: Vec::with_capacity(8),
         };
         builder.bindings.push(Binding { prefix: "xml", ns: XML_NS_ID });
-        builder.intern(Cow::Borrowed(""));
-        builder.intern(Cow::Borrowed(XML_NS));
+        // No namespace and the `xml` one, both absolute (no need to check).
+        builder.namespaces.extend([Cow::Borrowed(""), Cow::Borrowed(XML_NS)]);
+        builder.namespace_absolute.extend([true, true]);
         builder
     }
 
     fn run(mut self, body_start: usize) -> Result<Document<'a>, XmlError> {
         let bytes = self.bytes;
         let mut at = body_start;
+        // The attributes of the start tag being read.
+        let mut raw = Vec::with_capacity(8);
         loop {
             let lt = if bytes.get(at) == Some(&b'<') {
                 at
@@ -152,12 +174,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                 Some(b'/') => self.end_tag(lt)?,
                 Some(b'!') => self.bang(lt)?,
                 Some(b'?') => self.question_mark(lt, body_start)?,
-                Some(_) => self.start_tag(lt)?,
+                Some(_) => self.start_tag(lt, &mut raw)?,
             };
         }
         if let Some(open) = self.open.last() {
-            let start = self.elements[open.element as usize].start as usize;
-            let name = &self.text[start + 1..open.name_end as usize];
+            let name = &self.text[open.name_start as usize..open.name_end as usize];
             return Err(XmlError::malformed(format!("element <{name}> is not closed"), self.text.len()));
         }
         if self.elements.is_empty() {
@@ -282,19 +303,18 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    fn start_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
-        let mut raw = std::mem::take(&mut self.scratch);
+    /// The start tag at `lt`, its attributes read into `raw`.
+    #[inline]
+    fn start_tag(&mut self, lt: usize, raw: &mut Vec<RawAttribute>) -> Result<usize, XmlError> {
         raw.clear();
-        let scanned = match scan::scan_start_tag(self.bytes, lt, &mut raw) {
-            Some(scanned) => Ok(scanned),
+        let scanned = match scan::scan_start_tag(self.bytes, lt, raw) {
+            Some(scanned) => scanned,
             None => {
                 raw.clear();
-                self.scan_start_tag_slowly(lt, &mut raw)
+                self.scan_start_tag_slowly(lt, raw)?
             }
         };
-        let result = scanned.and_then(|scanned| self.element(lt, scanned, &raw));
-        self.scratch = raw;
-        result
+        self.element(lt, scanned, raw)
     }
 
     /// The start tag at `lt` rule by rule: where it ends (the first `>` outside quotes, the rule
@@ -309,7 +329,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let tag = &self.text[inner_start..if empty { close - 1 } else { close }];
         self.check_element_position(lt)?;
         let name_len = tag.bytes().position(scan::is_space).unwrap_or(tag.len());
-        let prefix = self.check_element_name(lt, &tag[..name_len], None)?;
+        let prefix = self.check_element_name(lt, &tag[..name_len])?;
         let canonical_layout = scan::scan_attributes(tag, name_len, out)
             .map_err(|(at, what)| XmlError::malformed(what, inner_start + at))?;
         for a in out.iter_mut() {
@@ -318,89 +338,108 @@ impl<'a, 'l> Builder<'a, 'l> {
             a.value_start += inner_start;
             a.value_end += inner_start;
         }
-        Ok(TagScan {
-            name_end: inner_start + name_len,
-            prefix: Some(prefix),
-            tag_end: close + 1,
-            empty,
-            canonical_layout,
-        })
+        Ok(TagScan { name_end: inner_start + name_len, prefix, tag_end: close + 1, empty, canonical_layout })
     }
 
     /// Refuses a start tag after the root element or too deep.
     #[inline]
     fn check_element_position(&self, lt: usize) -> Result<(), XmlError> {
-        if self.root_closed {
-            return Err(XmlError::new(XmlErrorKind::ContentAfterRoot, lt));
-        }
-        if self.open.len() >= self.limits.max_depth {
-            return Err(self.limit("max_depth", self.limits.max_depth, lt));
+        if self.open.len() >= self.depth_cap {
+            return Err(self.position_error(lt));
         }
         Ok(())
     }
 
-    /// Checks the element name of the start tag at `lt`; returns its prefix length.
+    /// Why the start tag at `lt` is refused where it stands: after the root, or too deep.
+    #[cold]
+    fn position_error(&self, lt: usize) -> XmlError {
+        if self.root_closed {
+            return XmlError::new(XmlErrorKind::ContentAfterRoot, lt);
+        }
+        self.limit("max_depth", self.limits.max_depth, lt)
+    }
+
+    /// Notes that the root element is closed when no element is open.
     #[inline]
-    fn check_element_name(&self, lt: usize, qname: &str, prefix: Option<Option<usize>>) -> Result<usize, XmlError> {
-        let prefix = prefix.unwrap_or_else(|| scan::qname_prefix_len(qname));
+    fn note_root_closed(&mut self) {
+        if self.open.is_empty() {
+            self.root_closed = true;
+            self.depth_cap = 0;
+        }
+    }
+
+    /// Checks the element name of the start tag at `lt`; returns its prefix length. (The fast
+    /// scan takes only names this accepts.)
+    fn check_element_name(&self, lt: usize, qname: &str) -> Result<usize, XmlError> {
+        let prefix = scan::qname_prefix_len(qname);
         let prefix = prefix.ok_or_else(|| XmlError::malformed(format!("invalid element name '{qname}'"), lt + 1))?;
-        if qname.len() > usize::from(u16::MAX) {
-            return Err(self.limit("element name length", usize::from(u16::MAX), lt));
+        if qname.len() > scan::MAX_NAME_LEN {
+            return Err(self.limit("element name length", scan::MAX_NAME_LEN, lt));
         }
         Ok(prefix)
     }
 
     /// Indexes the element whose start tag at `lt` was scanned, with its attributes in `raw`.
+    /// The common case, no declaration and its parent's prefix, takes no namespace lookup.
+    #[inline]
     fn element(&mut self, lt: usize, tag: TagScan, raw: &[RawAttribute]) -> Result<usize, XmlError> {
         self.check_element_position(lt)?;
-        let qname = &self.text[lt + 1..tag.name_end];
-        let prefix_len = self.check_element_name(lt, qname, Some(tag.prefix))?;
-        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
-        if raw.len() > max_attributes {
-            return Err(self.limit("max_attributes", max_attributes, lt));
-        }
+        let name_start = lt + 1;
+        let prefix_len = tag.prefix;
         let element = self.elements.len() as u32;
         let first_attr = self.attributes.len() as u32;
+        let (parent, parent_ns, parent_prefix) = match self.open.last() {
+            Some(open) => (open.element, open.ns, self.has_prefix_of(open, name_start, prefix_len)),
+            None => (NONE, NO_NS, false),
+        };
         let (attributes_verbatim, ns_decl_count) =
-            if raw.is_empty() { (true, 0) } else { self.element_attributes(element, raw)? };
-
-        let prefix = &qname[..prefix_len];
-        let ns = self
-            .resolve(prefix, true)
-            .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), lt + 1))?;
-        let mut element_flags = 0;
+            if raw.is_empty() { (true, 0) } else { self.element_attributes(lt, element, raw)? };
+        let ns = if parent_prefix && ns_decl_count == 0 {
+            parent_ns
+        } else {
+            let prefix = &self.text[name_start..name_start + prefix_len];
+            self.resolve(prefix, true)
+                .ok_or_else(|| XmlError::new(XmlErrorKind::UndeclaredPrefix(prefix.to_owned()), name_start))?
+        };
         // Every item of the tag an attribute: no namespace declaration, not even of `xml`.
         let no_declarations = self.attributes.len() - first_attr as usize == raw.len();
+        let mut element_flags = 0;
         if tag.canonical_layout && attributes_verbatim && no_declarations && !tag.empty {
             element_flags |= flags::TAG_VERBATIM;
         }
         if ns_decl_count > 0 {
             element_flags |= flags::HAS_NS_DECLS;
         }
-        // A start tag without declarations nor prefixed attributes but `xml:` ones renders no
-        // declaration when its prefix is already rendered: the element is marked until found
-        // otherwise.
-        let mark =
-            no_declarations && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID));
-        let mut record = ElementRecord::new(lt, qname.len(), prefix_len, ns, element_flags, mark);
-        record.parent = self.open.last().map_or(NONE, |open| open.element);
+        // A start tag with its parent's prefix, without declarations nor prefixed attributes but
+        // `xml:` ones renders no declaration once its parent is output: the element is marked
+        // until found otherwise.
+        let mark = parent_prefix
+            && (raw.is_empty()
+                || no_declarations
+                    && self.attributes[first_attr as usize..].iter().all(|a| matches!(a.ns, NO_NS | XML_NS_ID)));
+        let mut record = ElementRecord::new(lt, tag.name_end - name_start, prefix_len, ns, element_flags, mark);
+        record.parent = parent;
         record.first_attr = first_attr;
         record.end = tag.tag_end as u32;
         self.elements.push(record);
         if tag.empty {
-            // `<a/>` stays marked with its parent's prefix: the canonicalizer writes the canonical
-            // start tag and the end tag of every element of a marked subtree that needs them.
-            let record = &self.elements[element as usize];
-            if !(mark && self.has_parent_prefix(record)) {
-                self.elements[element as usize].clear_canonical_subtree();
+            // `<a/>` stays marked: the canonicalizer writes the canonical start tag and the end
+            // tag of every element of a marked subtree that needs them.
+            if !mark {
                 self.unmark_parent();
             }
             self.bindings.truncate(self.bindings.len() - ns_decl_count);
-            self.root_closed = self.open.is_empty();
+            self.note_root_closed();
             self.tail = Tail::After(element);
         } else {
-            let bindings = (self.bindings.len() - ns_decl_count) as u32;
-            self.open.push(Open { element, name_end: tag.name_end as u32, bindings });
+            self.open.push(Open {
+                element,
+                name_start: name_start as u32,
+                name_end: tag.name_end as u32,
+                bindings: (self.bindings.len() - ns_decl_count) as u32,
+                ns,
+                prefix_len: prefix_len as u32,
+            });
             self.tail = Tail::Head(element);
         }
         Ok(tag.tag_end)
@@ -414,43 +453,43 @@ impl<'a, 'l> Builder<'a, 'l> {
         }
     }
 
-    /// Whether an element has its parent's prefix (a long prefix is not compared: false).
+    /// Whether the element whose name starts at `name_start` has the prefix of the open element
+    /// `open` (a long prefix, which the records do not hold, is not compared: false).
     #[inline]
-    fn has_parent_prefix(&self, record: &ElementRecord) -> bool {
-        let Some(parent) = self.elements.get(record.parent as usize) else { return false };
-        let prefix_len = record.bits & LONG_PREFIX;
-        if prefix_len != parent.bits & LONG_PREFIX || prefix_len == LONG_PREFIX {
+    fn has_prefix_of(&self, open: &Open, name_start: usize, prefix_len: usize) -> bool {
+        if open.prefix_len as usize != prefix_len || prefix_len >= usize::from(LONG_PREFIX) {
             return false;
         }
-        let prefix = |record: &ElementRecord| {
-            let start = record.start as usize + 1;
-            &self.bytes[start..start + usize::from(prefix_len)]
-        };
-        prefix_len == 0 || scan::short_bytes_eq(prefix(record), prefix(parent))
+        let prefix = |start: usize| &self.bytes[start..start + prefix_len];
+        prefix_len == 0 || scan::short_bytes_eq(prefix(name_start), prefix(open.name_start as usize))
     }
 
     /// Records the namespace declarations (binding them) and the attributes of one start tag.
     /// Returns whether the attributes are verbatim-canonical, and the number of declarations.
-    fn element_attributes(&mut self, element: u32, raw: &[RawAttribute]) -> Result<(bool, usize), XmlError> {
+    fn element_attributes(&mut self, lt: usize, element: u32, raw: &[RawAttribute]) -> Result<(bool, usize), XmlError> {
+        let max_attributes = self.limits.max_attributes.min(usize::from(u16::MAX));
+        if raw.len() > max_attributes {
+            return Err(self.limit("max_attributes", max_attributes, lt));
+        }
         let text = self.text;
-        let name = |a: &RawAttribute| &text[a.name_start..a.name_end];
+        let bytes = self.bytes;
+        let name = |a: &RawAttribute| &bytes[a.name_start..a.name_end];
         for (i, a) in raw.iter().enumerate() {
-            if raw[..i].iter().any(|b| scan::short_eq(name(b), name(a))) {
-                let err = XmlErrorKind::DuplicateAttribute(name(a).to_owned());
+            if raw[..i].iter().any(|b| scan::short_bytes_eq(name(b), name(a))) {
+                let err = XmlErrorKind::DuplicateAttribute(text[a.name_start..a.name_end].to_owned());
                 return Err(XmlError::new(err, a.name_start));
             }
         }
         let mut ns_decl_count = 0;
         for a in raw {
-            let qname = name(a);
             let Some(prefix_len) = a.prefix else {
+                let qname = &text[a.name_start..a.name_end];
                 return Err(XmlError::malformed(format!("invalid attribute name '{qname}'"), a.name_start));
             };
-            let declared = match (prefix_len, qname.len()) {
-                (0, 5) if qname == "xmlns" => "",
-                (5, _) if qname.starts_with("xmlns") => &qname[6..],
-                _ => continue,
-            };
+            if !is_declaration(name(a), prefix_len) {
+                continue;
+            }
+            let declared = if prefix_len == 0 { "" } else { &text[a.name_start + 6..a.name_end] };
             let raw_uri = &text[a.value_start..a.value_end];
             let uri = scan::attribute_value(raw_uri, !a.value_needs_work);
             let problem = match (declared, uri.as_ref()) {
@@ -493,11 +532,11 @@ impl<'a, 'l> Builder<'a, 'l> {
         let text = self.text;
         let mut verbatim = true;
         for a in raw {
-            let qname = &text[a.name_start..a.name_end];
             let prefix_len = a.prefix.expect("checked with the declarations");
-            if qname == "xmlns" || (prefix_len == 5 && qname.starts_with("xmlns")) {
+            if is_declaration(&self.bytes[a.name_start..a.name_end], prefix_len) {
                 continue;
             }
+            let qname = &text[a.name_start..a.name_end];
             let prefix = &qname[..prefix_len];
             let ns = if prefix.is_empty() {
                 NO_NS
@@ -519,7 +558,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             }
             names.push((ns, local));
             verbatim &= !a.value_needs_work;
-            self.record_id(element, ns, local, &text[a.value_start..a.value_end], a.value_needs_work, a.name_start)?;
+            self.record_id(element, ns, local, a)?;
             self.attributes.push(AttributeRecord::new(
                 a.name_start,
                 a.name_end,
@@ -535,15 +574,7 @@ impl<'a, 'l> Builder<'a, 'l> {
 
     /// Adds `wsu:Id`, `Id`, `ID` and `xml:id` values to the Id map, refusing a value already
     /// carried by another element.
-    fn record_id(
-        &mut self,
-        element: u32,
-        ns: NsId,
-        local: &str,
-        raw: &'a str,
-        needs_work: bool,
-        at: usize,
-    ) -> Result<(), XmlError> {
+    fn record_id(&mut self, element: u32, ns: NsId, local: &str, attribute: &RawAttribute) -> Result<(), XmlError> {
         let is_id = match (ns, local) {
             (NO_NS, "Id" | "ID") => true,
             (XML_NS_ID, "id") => true,
@@ -553,14 +584,16 @@ impl<'a, 'l> Builder<'a, 'l> {
         if !is_id {
             return Ok(());
         }
-        let value = scan::attribute_value(raw, !needs_work);
+        let text = self.text;
+        let raw = &text[attribute.value_start..attribute.value_end];
+        let value = scan::attribute_value(raw, !attribute.value_needs_work);
         match self.ids.entry(value) {
             Entry::Vacant(slot) => {
                 slot.insert(ElementId(element));
             }
             Entry::Occupied(slot) if slot.get().0 == element => {}
             Entry::Occupied(slot) => {
-                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), at));
+                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), attribute.name_start));
             }
         }
         Ok(())
@@ -569,26 +602,24 @@ impl<'a, 'l> Builder<'a, 'l> {
     /// The end tag at `lt`.
     #[inline]
     fn end_tag(&mut self, lt: usize) -> Result<usize, XmlError> {
-        let Some(open) = self.open.last() else {
+        let Some(open) = self.open.pop() else {
             return Err(self.end_tag_error(lt, None));
         };
-        let element = open.element as usize;
-        let name = &self.bytes[self.elements[element].start as usize + 1..open.name_end as usize];
+        let name = &self.bytes[open.name_start as usize..open.name_end as usize];
         let after = lt + 2 + name.len();
         let verbatim = self.bytes.get(after) == Some(&b'>') && scan::short_bytes_eq(&self.bytes[lt + 2..after], name);
         let end = if verbatim { after + 1 } else { self.end_tag_slowly(lt, name)? };
-        let bindings = self.open.pop().expect("checked above").bindings;
-        self.bindings.truncate(bindings as usize);
-        self.elements[element].end = end as u32;
+        self.bindings.truncate(open.bindings as usize);
+        let record = &mut self.elements[open.element as usize];
+        record.end = end as u32;
         // Marked from its start tag on unless something inside unmarked it, it stays marked with
-        // `</qname>` and its parent's prefix: then it renders nothing once its parent is output.
-        let record = &self.elements[element];
-        if !(record.is_canonical_subtree() && verbatim && self.has_parent_prefix(record)) {
-            self.elements[element].clear_canonical_subtree();
+        // `</qname>`: then it renders nothing once its parent is output.
+        if !(verbatim && record.is_canonical_subtree()) {
+            record.clear_canonical_subtree();
             self.unmark_parent();
         }
-        self.root_closed = self.open.is_empty();
-        self.tail = Tail::After(element as u32);
+        self.note_root_closed();
+        self.tail = Tail::After(open.element);
         Ok(end)
     }
 

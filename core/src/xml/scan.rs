@@ -471,12 +471,15 @@ fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The longest element name the index takes.
+pub(crate) const MAX_NAME_LEN: usize = u16::MAX as usize;
+
 /// What the fast scan of a start tag found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TagScan {
     pub name_end: usize,
-    /// Length of the element's prefix; `None` when its name is not a QName.
-    pub prefix: Option<usize>,
+    /// Length of the element's prefix.
+    pub prefix: usize,
     /// Offset just after `>`.
     pub tag_end: usize,
     pub empty: bool,
@@ -486,32 +489,23 @@ pub(crate) struct TagScan {
 
 /// Scans the start tag at `bytes[lt] == b'<'` in one pass: the element name, each attribute (into
 /// `out`, absolute offsets) with its value checked, and the closing `>` or `/>`. Covers ASCII
-/// names and well-formed tags only: `None` sends everything else, including every error, to the
-/// slow path, which gives the same result where both apply.
+/// element names up to [`MAX_NAME_LEN`] and well-formed tags only: `None` sends everything else,
+/// including every error, to the slow path, which gives the same result where both apply.
 #[inline]
 pub(crate) fn scan_start_tag(bytes: &[u8], lt: usize, out: &mut Vec<RawAttribute>) -> Option<TagScan> {
     let (name_end, prefix) = scan_ascii_qname(bytes, lt + 1)?;
+    if name_end - (lt + 1) > MAX_NAME_LEN {
+        return None;
+    }
     let mut at = name_end;
     let mut canonical_layout = true;
     loop {
         match *bytes.get(at)? {
             b'>' => {
-                return Some(TagScan {
-                    name_end,
-                    prefix: Some(prefix),
-                    tag_end: at + 1,
-                    empty: false,
-                    canonical_layout,
-                });
+                return Some(TagScan { name_end, prefix, tag_end: at + 1, empty: false, canonical_layout });
             }
             b'/' if bytes.get(at + 1) == Some(&b'>') => {
-                return Some(TagScan {
-                    name_end,
-                    prefix: Some(prefix),
-                    tag_end: at + 2,
-                    empty: true,
-                    canonical_layout,
-                });
+                return Some(TagScan { name_end, prefix, tag_end: at + 2, empty: true, canonical_layout });
             }
             b if CLASS[usize::from(b)] & SPACE != 0 => {}
             _ => return None,
