@@ -7,11 +7,12 @@ use base64_simd::STANDARD;
 /// Decodes base64 text as XML carries it: whitespace (line breaks every 64 or 76 characters) is
 /// ignored. `None` when the text is not base64 or would decode to more than `max_len` bytes.
 pub(crate) fn decode_base64(text: &str, max_len: usize) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.len() / 4 * 3 > max_len.saturating_add(3) {
+    // The bound is on what the text decodes to: indentation does not count against it.
+    let compact = without_whitespace(text.as_bytes());
+    if compact.len() / 4 * 3 > max_len.saturating_add(3) {
         return None;
     }
-    let decoded = STANDARD.decode_to_vec(without_whitespace(bytes)).ok()?;
+    let decoded = STANDARD.decode_to_vec(compact).ok()?;
     (decoded.len() <= max_len).then_some(decoded)
 }
 
@@ -100,6 +101,15 @@ mod tests {
         assert_eq!(decode_base64("aGVsbG8=", 4), None);
         assert_eq!(decode_base64("not base64!", 64), None);
         assert_eq!(decode_base64("", 0).as_deref(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn indentation_does_not_count_against_the_decoded_size() {
+        let value = encode_base64(&[7; 64]);
+        let indented = format!("\n{pad}{}\n{pad}{}\n{pad}", &value[..44], &value[44..], pad = " ".repeat(100));
+        assert_eq!(decode_base64(&indented, 64), Some(vec![7; 64]));
+        assert_eq!(decode_base64(&indented, 63), None);
+        assert_eq!(decode_base64(&encode_base64(&[7; 1000]), 64), None);
     }
 
     #[test]
