@@ -7,16 +7,17 @@
 //! the gaps between them, and a walk over the tables rebuilds the document-order sequence of nodes.
 
 mod error;
+mod ids;
 mod parse;
 pub(crate) mod scan;
 mod spare;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use smallvec::SmallVec;
 
+use ids::IdIndex;
 use scan::short_eq;
 use spare::Recycled;
 
@@ -220,7 +221,7 @@ pub struct Document<'a> {
     namespaces: Vec<Cow<'a, str>>,
     /// Per namespace: whether its name is an absolute URI.
     namespace_absolute: Vec<bool>,
-    ids: HashMap<Cow<'a, str>, ElementId>,
+    ids: IdIndex<'a>,
 }
 
 impl<'a> Document<'a> {
@@ -262,7 +263,7 @@ impl<'a> Document<'a> {
 
     /// The element carrying `wsu:Id`, `Id`, `ID` or `xml:id` equal to `id` (values are unique).
     pub fn element_by_id(&self, id: &str) -> Option<ElementId> {
-        self.ids.get(id).copied()
+        self.ids.get(id)
     }
 
     /// The element whose start tag begins at byte `offset`.
@@ -286,7 +287,6 @@ impl<'a> Document<'a> {
             std::mem::size_of_val(v)
         }
         let owned = |s: &Cow<'_, str>| if let Cow::Owned(s) = s { s.capacity() } else { 0 };
-        let id_entry = std::mem::size_of::<(Cow<'a, str>, ElementId)>() + 1;
         table(&self.elements)
             + table(&self.attributes)
             + table(&self.ns_decls)
@@ -294,8 +294,7 @@ impl<'a> Document<'a> {
             + table(&self.namespaces)
             + table(&self.namespace_absolute)
             + self.namespaces.iter().map(owned).sum::<usize>()
-            + self.ids.capacity() * id_entry
-            + self.ids.keys().map(owned).sum::<usize>()
+            + self.ids.heap_size()
     }
 
     /// The namespace name with this index.

@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
+use super::ids::IdIndex;
 use super::scan::{self, RawAttribute, TagScan};
 use super::spare::Recycled;
 use super::{
@@ -66,6 +66,26 @@ fn is_declaration(qname: &[u8], prefix_len: usize) -> bool {
     }
 }
 
+/// What tells most namespace names apart without reading them whole: their length and last (up
+/// to) 8 bytes. Names with equal keys are still compared.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct NameKey {
+    len: usize,
+    tail: u64,
+}
+
+impl NameKey {
+    #[inline]
+    fn of(name: &str) -> Self {
+        let bytes = name.as_bytes();
+        let tail = match bytes.len().checked_sub(8) {
+            Some(start) => u64::from_le_bytes(bytes[start..].try_into().expect("8 bytes")),
+            None => bytes.iter().fold(0, |tail, &b| tail << 8 | u64::from(b)),
+        };
+        Self { len: bytes.len(), tail }
+    }
+}
+
 /// A prefix bound by a namespace declaration in scope.
 struct Binding<'a> {
     prefix: &'a str,
@@ -110,9 +130,13 @@ struct Builder<'a, 'l> {
     misc: Vec<MiscRecord>,
     namespaces: Vec<Cow<'a, str>>,
     namespace_absolute: Vec<bool>,
+    /// The [`NameKey`] of each namespace name.
+    namespace_keys: Vec<NameKey>,
+    /// The WS-Security utility namespace, once interned (its `Id` attributes are Ids).
+    wsu_ns: Option<NsId>,
     /// Built once there are more than [`LINEAR_NAMESPACES`] namespace names.
     namespace_index: HashMap<Cow<'a, str>, NsId>,
-    ids: HashMap<Cow<'a, str>, ElementId>,
+    ids: IdIndex<'a>,
     open: Vec<Open>,
     bindings: Vec<Binding<'a>>,
     root_closed: bool,
@@ -139,8 +163,10 @@ impl<'a, 'l> Builder<'a, 'l> {
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
             namespace_absolute: Vec::with_capacity(8),
+            namespace_keys: Vec::with_capacity(8),
+            wsu_ns: None,
             namespace_index: HashMap::new(),
-            ids: HashMap::new(),
+            ids: IdIndex::default(),
             open: Vec::with_capacity(16),
             bindings: Vec::with_capacity(16),
             root_closed: false,
@@ -152,6 +178,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         // No namespace and the `xml` one, both absolute (no need to check).
         builder.namespaces.extend([Cow::Borrowed(""), Cow::Borrowed(XML_NS)]);
         builder.namespace_absolute.extend([true, true]);
+        builder.namespace_keys.extend([NameKey::of(""), NameKey::of(XML_NS)]);
         builder
     }
 
@@ -578,7 +605,7 @@ impl<'a, 'l> Builder<'a, 'l> {
         let is_id = match (ns, local) {
             (NO_NS, "Id" | "ID") => true,
             (XML_NS_ID, "id") => true,
-            (ns, "Id") => self.namespaces[ns as usize] == WSU_NS,
+            (ns, "Id") => self.wsu_ns == Some(ns),
             _ => false,
         };
         if !is_id {
@@ -587,16 +614,10 @@ impl<'a, 'l> Builder<'a, 'l> {
         let text = self.text;
         let raw = &text[attribute.value_start..attribute.value_end];
         let value = scan::attribute_value(raw, !attribute.value_needs_work);
-        match self.ids.entry(value) {
-            Entry::Vacant(slot) => {
-                slot.insert(ElementId(element));
-            }
-            Entry::Occupied(slot) if slot.get().0 == element => {}
-            Entry::Occupied(slot) => {
-                return Err(XmlError::new(XmlErrorKind::DuplicateId(slot.key().to_string()), attribute.name_start));
-            }
-        }
-        Ok(())
+        self.ids.insert(value, ElementId(element)).map_err(|_| {
+            let value = scan::attribute_value(raw, !attribute.value_needs_work).into_owned();
+            XmlError::new(XmlErrorKind::DuplicateId(value), attribute.name_start)
+        })
     }
 
     /// The end tag at `lt`.
@@ -806,14 +827,23 @@ impl<'a, 'l> Builder<'a, 'l> {
     }
 
     fn intern(&mut self, uri: Cow<'a, str>) -> NsId {
+        let key = NameKey::of(&uri);
         if self.namespaces.len() <= LINEAR_NAMESPACES {
-            if let Some(ns) = self.namespaces.iter().position(|known| *known == uri) {
+            let mut known = self.namespace_keys.iter().zip(&self.namespaces);
+            let same = |(k, name): (&NameKey, &Cow<'a, str>)| {
+                *k == key && scan::short_bytes_eq(name.as_bytes(), uri.as_bytes())
+            };
+            if let Some(ns) = known.position(same) {
                 return ns as NsId;
             }
         } else if let Some(&ns) = self.namespace_index.get(&uri) {
             return ns;
         }
         let ns = self.namespaces.len() as NsId;
+        if self.wsu_ns.is_none() && uri == WSU_NS {
+            self.wsu_ns = Some(ns);
+        }
+        self.namespace_keys.push(key);
         self.namespace_absolute.push(uri.is_empty() || scan::is_absolute_uri(&uri));
         self.namespaces.push(uri);
         if self.namespaces.len() > LINEAR_NAMESPACES {
