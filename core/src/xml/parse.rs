@@ -159,7 +159,7 @@ impl<'a, 'l> Builder<'a, 'l> {
             limits,
             elements: Recycled::with_capacity(text.len() / 16 + 16),
             attributes: Recycled::with_capacity(text.len() / 32 + 16),
-            ns_decls: Vec::new(),
+            ns_decls: Vec::with_capacity(16),
             misc: Vec::new(),
             namespaces: Vec::with_capacity(8),
             namespace_absolute: Vec::with_capacity(8),

@@ -28,18 +28,87 @@ pub(crate) fn check_chars(input: &[u8]) -> Result<bool, usize> {
     check_chars_portable(input)
 }
 
-/// [`check_chars`] compiled for AVX-512BW: the same loop, vectorized 64 bytes wide.
+/// [`check_chars`] with AVX-512BW: [`check_chars_avx2`]'s nibble lookups, 64 bytes wide.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512bw")]
 fn check_chars_avx512(input: &[u8]) -> Result<bool, usize> {
-    check_chars_portable(input)
+    use std::arch::x86_64::*;
+    let low_nibbles = _mm512_broadcast_i32x4(nibbles::low());
+    let high_nibbles = _mm512_broadcast_i32x4(nibbles::high());
+    let mut groups = input.chunks_exact(GROUP);
+    let mut high = _mm512_setzero_si512();
+    for (n, group) in (&mut groups).enumerate() {
+        let mut suspicious = _mm512_setzero_si512();
+        for block in group.chunks_exact(64) {
+            // SAFETY: `block` has 64 readable bytes and the load is unaligned.
+            let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+            let low = _mm512_and_si512(v, _mm512_set1_epi8(0x0F));
+            let high_nibble = _mm512_and_si512(_mm512_srli_epi16::<4>(v), _mm512_set1_epi8(0x0F));
+            let classes =
+                _mm512_and_si512(_mm512_shuffle_epi8(low_nibbles, low), _mm512_shuffle_epi8(high_nibbles, high_nibble));
+            suspicious = _mm512_or_si512(suspicious, classes);
+            high = _mm512_or_si512(high, v);
+        }
+        if _mm512_test_epi8_mask(suspicious, suspicious) != 0 {
+            find_forbidden(input, n * GROUP)?;
+        }
+    }
+    let rest_start = input.len() - groups.remainder().len();
+    let rest = check_chars_portable(groups.remainder()).map_err(|at| rest_start + at)?;
+    Ok(_mm512_movepi8_mask(high) == 0 && rest)
 }
 
-/// [`check_chars`] compiled for AVX2: the same loop, vectorized 32 bytes wide.
+/// [`check_chars`] with AVX2: each byte's class looked up by its two nibbles (a byte is suspicious
+/// when both lookups share a bit), 32 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn check_chars_avx2(input: &[u8]) -> Result<bool, usize> {
-    check_chars_portable(input)
+    use std::arch::x86_64::*;
+    let low_nibbles = _mm256_broadcastsi128_si256(nibbles::low());
+    let high_nibbles = _mm256_broadcastsi128_si256(nibbles::high());
+    let mut groups = input.chunks_exact(GROUP);
+    let mut high = _mm256_setzero_si256();
+    for (n, group) in (&mut groups).enumerate() {
+        let mut suspicious = _mm256_setzero_si256();
+        for block in group.chunks_exact(32) {
+            // SAFETY: `block` has 32 readable bytes and the load is unaligned.
+            let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
+            let low = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+            let high_nibble = _mm256_and_si256(_mm256_srli_epi16::<4>(v), _mm256_set1_epi8(0x0F));
+            let classes =
+                _mm256_and_si256(_mm256_shuffle_epi8(low_nibbles, low), _mm256_shuffle_epi8(high_nibbles, high_nibble));
+            suspicious = _mm256_or_si256(suspicious, classes);
+            high = _mm256_or_si256(high, v);
+        }
+        if _mm256_testz_si256(suspicious, suspicious) == 0 {
+            find_forbidden(input, n * GROUP)?;
+        }
+    }
+    let rest_start = input.len() - groups.remainder().len();
+    let rest = check_chars_portable(groups.remainder()).map_err(|at| rest_start + at)?;
+    Ok(_mm256_movemask_epi8(high) == 0 && rest)
+}
+
+/// The nibble tables of the vectorized character checks. Bit 0: a byte 0x00-0x0F other than tab,
+/// line feed and carriage return; bit 1: a byte 0x10-0x1F; bit 2: 0xEF (the first byte of
+/// U+FFFE and U+FFFF). A byte is suspicious when its low and high nibbles' entries share a bit.
+#[cfg(target_arch = "x86_64")]
+mod nibbles {
+    use std::arch::x86_64::{__m128i, _mm_setr_epi8};
+
+    /// By low nibble.
+    #[inline(always)]
+    pub(super) fn low() -> __m128i {
+        // SAFETY: SSE2 is part of x86_64.
+        unsafe { _mm_setr_epi8(3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 3, 3, 2, 3, 7) }
+    }
+
+    /// By high nibble.
+    #[inline(always)]
+    pub(super) fn high() -> __m128i {
+        // SAFETY: SSE2 is part of x86_64.
+        unsafe { _mm_setr_epi8(1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0) }
+    }
 }
 
 /// Bytes per group: a group is checked branch-free (so the loop vectorizes), and searched byte
@@ -847,6 +916,52 @@ mod tests {
         long.extend_from_slice("\u{FFFE}".as_bytes());
         assert_eq!(find_forbidden_char(&long), Some(200));
         assert_eq!(find_forbidden_char("\u{FFFD}\u{F000}".as_bytes()), None);
+    }
+
+    #[test]
+    fn every_form_of_the_character_check_agrees() {
+        let mut forms: Vec<(&str, fn(&[u8]) -> Result<bool, usize>)> = vec![("portable", check_chars_portable)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2.
+                forms.push(("avx2", |input| unsafe { check_chars_avx2(input) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU supports AVX-512BW.
+                forms.push(("avx512", |input| unsafe { check_chars_avx512(input) }));
+            }
+        }
+        let naive = |input: &[u8]| -> Result<bool, usize> {
+            for (at, &b) in input.iter().enumerate() {
+                let tail = &input[at..];
+                if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+                    || tail.starts_with(b"\xEF\xBF\xBE")
+                    || tail.starts_with(b"\xEF\xBF\xBF")
+                {
+                    return Err(at);
+                }
+            }
+            Ok(input.is_ascii())
+        };
+        // Every byte value (and U+FFFE/U+FFFF, U+FFFD, U+F7FF) at places inside and across
+        // blocks and groups, in inputs with and without a remainder after the last group.
+        let pieces: Vec<Vec<u8>> = (0..=0xFFu8)
+            .map(|b| vec![b])
+            .chain(["\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\u{F7FF}"].map(|c| c.as_bytes().to_vec()))
+            .collect();
+        for len in [0, 1, 31, 32, 63, 64, 255, 256, 257, 300, 512, 700] {
+            for at in [0, 1, 30, 31, 62, 63, 127, 254, 255, 256, 511, 600].into_iter().filter(|&at| at < len) {
+                for piece in &pieces {
+                    let mut input = vec![b'x'; len];
+                    input.splice(at..(at + piece.len()).min(len), piece.iter().copied());
+                    let expected = naive(&input);
+                    for (name, form) in &forms {
+                        assert_eq!(form(&input), expected, "{name}: {piece:x?} at {at} of {len}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
