@@ -576,8 +576,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                 return Err(XmlError::new(XmlErrorKind::DuplicateAttribute(qname.to_owned()), a.name_start));
             }
             if let Some(&(previous_ns, previous_local)) = names.last() {
+                // The empty name of no namespace (only `NO_NS` has it) sorts first.
                 let order = if previous_ns == ns {
                     scan::short_cmp(previous_local, local)
+                } else if previous_ns == NO_NS || ns == NO_NS {
+                    previous_ns.cmp(&ns)
                 } else {
                     self.namespaces[previous_ns as usize].cmp(&self.namespaces[ns as usize])
                 };
