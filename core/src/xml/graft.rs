@@ -243,7 +243,8 @@ impl<'o, 'a, 'b> Composer<'o, 'a, 'b> {
         let mut tail = (Tail::Head(parent), self.map_offset(self.old.tag_end(old_parent) as usize));
         if last != parent {
             let mut sibling = last;
-            while elements[sibling as usize].parent != parent {
+            // Every element after the parent so far is inside it.
+            while elements[sibling as usize].parent != parent && elements[sibling as usize].parent != NONE {
                 sibling = elements[sibling as usize].parent;
             }
             tail = (Tail::After(sibling), elements[sibling as usize].end as usize);
@@ -263,11 +264,11 @@ impl<'o, 'a, 'b> Composer<'o, 'a, 'b> {
         let bytes = self.text.as_bytes();
         let next_markup = |from: usize| memchr::memchr(b'<', &bytes[from..]).map_or(bytes.len(), |i| from + i);
         let max = self.limits.max_text_len;
-        if next_markup(placed.start) - run_start > max {
+        if next_markup(placed.start).saturating_sub(run_start) > max {
             return None;
         }
         if let Some(end) = markup_end
-            && next_markup(placed.end) - end > max
+            && next_markup(placed.end).saturating_sub(end) > max
         {
             return None;
         }

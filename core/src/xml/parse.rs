@@ -106,7 +106,7 @@ pub(super) fn parse_fragment<'a>(
         prefix_len: context.prefix_len,
     });
     // One open record stands for the parent and its ancestors.
-    builder.depth_cap = limits.max_depth + 1 - context.depth;
+    builder.depth_cap = (limits.max_depth + 1).saturating_sub(context.depth);
     builder.tail = context.tail;
     // An XML declaration is never at the start of content.
     builder.scan(start, usize::MAX)?;
