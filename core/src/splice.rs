@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use crate::xml::Replacement;
+
 /// Replace `range` of the input with `bytes[part]` (an empty range inserts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Edit {
@@ -41,7 +43,7 @@ pub(crate) struct Spliced {
     /// Where each edit's bytes landed, in the order of the edits given.
     pub placed: Vec<Range<usize>>,
     /// The edits' input and output ranges, sorted by input position.
-    shifts: Vec<(Range<usize>, Range<usize>)>,
+    shifts: Vec<Replacement>,
 }
 
 impl Spliced {
@@ -50,7 +52,7 @@ impl Spliced {
     /// Text inserted at an offset comes before the input byte at that offset.
     pub(crate) fn map(&self, offset: usize) -> Option<usize> {
         let mut delta = 0isize;
-        for (input, output) in &self.shifts {
+        for Replacement { received: input, placed: output } in &self.shifts {
             if offset < input.start {
                 return Some(offset.wrapping_add_signed(delta));
             }
@@ -63,6 +65,11 @@ impl Spliced {
             delta = output.end as isize - input.end as isize;
         }
         Some(offset.wrapping_add_signed(delta))
+    }
+
+    /// The edits' input and output ranges, sorted by input position.
+    pub(crate) fn replacements(&self) -> &[Replacement] {
+        &self.shifts
     }
 }
 
@@ -84,7 +91,7 @@ pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
         let start = bytes.len();
         bytes.extend_from_slice(edit.bytes());
         placed[i] = start..bytes.len();
-        shifts.push((edit.range.clone(), start..bytes.len()));
+        shifts.push(Replacement { received: edit.range.clone(), placed: start..bytes.len() });
         copied = edit.range.end;
     }
     bytes.extend_from_slice(&input[copied..]);

@@ -84,8 +84,12 @@ impl Certificate {
     /// spaces around separators, `;` separators, escapes, quoted values, `#`-hex values and
     /// multi-valued RDNs. Values compare as RFC 5280's caseIgnoreMatch does. A string that is not a
     /// distinguished name gives `false`.
+    ///
+    /// [`Certificate::issuer`] itself is recognised without parsing (checked once, when the
+    /// certificate is parsed, to read back as the issuer).
     pub fn issuer_matches(&self, name: &str) -> bool {
-        NameKey::parse(name).is_some_and(|written| self.inner.issuer_key.matches(&written))
+        (self.inner.issuer_text_matches && name == self.inner.issuer)
+            || NameKey::parse(name).is_some_and(|written| self.inner.issuer_key.matches(&written))
     }
 
     /// The serial number in decimal, the `X509SerialNumber` form; negative serials start with `-`.
@@ -232,5 +236,70 @@ impl fmt::Debug for Certificate {
             .field("serial", &self.serial_decimal())
             .field("thumbprint", &self.thumbprint_hex())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rcgen::{CertificateParams, DnType, DnValue, KeyPair};
+
+    use super::{Certificate, NameKey};
+
+    /// A self-signed certificate whose subject (and so issuer) is `names`, in order.
+    fn self_signed(names: &[(DnType, DnValue)]) -> Certificate {
+        let mut params = CertificateParams::default();
+        for (kind, value) in names {
+            params.distinguished_name.push(kind.clone(), value.clone());
+        }
+        let key = KeyPair::generate().expect("a key");
+        Certificate::from_der(params.self_signed(&key).expect("signs").der()).expect("parses")
+    }
+
+    /// The per-message match, without the precomputed spelling.
+    fn parsed_match(certificate: &Certificate, name: &str) -> bool {
+        NameKey::parse(name).is_some_and(|written| certificate.inner.issuer_key.matches(&written))
+    }
+
+    #[test]
+    fn the_precomputed_spelling_answers_as_parsing_does() {
+        let text = |s: &str| DnValue::Utf8String(s.to_owned());
+        let certificates = [
+            self_signed(&[(DnType::CountryName, text("DE")), (DnType::CommonName, text("Probe Root"))]),
+            self_signed(&[(DnType::OrganizationName, text("Probe, Inc.")), (DnType::CommonName, text(" spaced "))]),
+            self_signed(&[(DnType::CommonName, text("#hash+plus;semi<lt>\\back\"quote"))]),
+            self_signed(&[
+                (
+                    DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]),
+                    DnValue::Ia5String("ca@probe.example".try_into().unwrap()),
+                ),
+                (DnType::CommonName, text("Zürich")),
+            ]),
+            self_signed(&[(DnType::CommonName, DnValue::PrintableString("Printable".try_into().unwrap()))]),
+        ];
+        for certificate in &certificates {
+            let issuer = certificate.issuer().to_owned();
+            assert!(certificate.inner.issuer_text_matches, "{issuer}");
+            let spellings = [
+                issuer.clone(),
+                issuer.to_lowercase(),
+                issuer.to_uppercase(),
+                issuer.replace(',', ", "),
+                issuer.split(',').rev().collect::<Vec<_>>().join(","),
+                format!(" {issuer} "),
+                format!("{issuer},C=XX"),
+                issuer[..issuer.len() - 1].to_owned(),
+                format!("{issuer}x"),
+                String::new(),
+                "not a name".to_owned(),
+            ];
+            for spelling in &spellings {
+                assert_eq!(
+                    certificate.issuer_matches(spelling),
+                    parsed_match(certificate, spelling),
+                    "{issuer} against {spelling:?}"
+                );
+            }
+            assert!(certificate.issuer_matches(&issuer));
+        }
     }
 }

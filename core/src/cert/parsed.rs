@@ -20,6 +20,9 @@ pub(crate) struct Parsed {
     pub(crate) subject: String,
     pub(crate) issuer: String,
     pub(crate) issuer_key: NameKey,
+    /// Whether `issuer` itself reads back as `issuer_key`: then a message that writes exactly
+    /// that string (as wsseal, Java and OpenSSL do) names the issuer without being parsed.
+    pub(crate) issuer_text_matches: bool,
     pub(crate) subject_key: NameKey,
     /// Where the TBSCertificate lies in `der`: the bytes the issuer signed.
     pub(crate) tbs: std::ops::Range<usize>,
@@ -44,12 +47,15 @@ impl Parsed {
         let sha1 = digest_array(&SHA1_FOR_LEGACY_USE_ONLY, der)?;
         let mut thumbprint_hex = String::with_capacity(40);
         push_hex(&mut thumbprint_hex, &sha1, true);
+        let issuer = dn_format::format(tbs.issuer()).map_err(malformed)?;
+        let issuer_key = NameKey::of_name(tbs.issuer()).map_err(malformed)?;
         Ok(Self {
             der: der.to_vec(),
             spki_der: tbs.subject_public_key_info().to_der().map_err(malformed)?,
             subject: dn_format::format(tbs.subject()).map_err(malformed)?,
-            issuer: dn_format::format(tbs.issuer()).map_err(malformed)?,
-            issuer_key: NameKey::of_name(tbs.issuer()).map_err(malformed)?,
+            issuer_text_matches: NameKey::parse(&issuer).is_some_and(|key| issuer_key.matches(&key)),
+            issuer,
+            issuer_key,
             subject_key: NameKey::of_name(tbs.subject()).map_err(malformed)?,
             tbs: tbs_span(der).map_err(malformed)?,
             extensions: Extensions::read(tbs),

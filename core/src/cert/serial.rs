@@ -14,11 +14,15 @@ pub(crate) fn decimal(twos_complement: &[u8]) -> String {
 /// Does the decimal text from a message name the same integer as `ours` (the output of [`decimal`])?
 /// Surrounding whitespace, a leading `+` and leading zeros are tolerated; anything else is not.
 pub(crate) fn matches(ours: &str, theirs: &str) -> bool {
-    canonical(theirs).is_some_and(|theirs| theirs == ours)
+    canonical(theirs).is_some_and(|(negative, digits)| match negative {
+        true => ours.strip_prefix('-') == Some(digits),
+        false => ours == digits,
+    })
 }
 
-/// The text in the form [`decimal`] writes, or `None` when it is not a decimal integer.
-fn canonical(text: &str) -> Option<String> {
+/// The sign and the digits of the text in the form [`decimal`] writes (no leading zero, zero not
+/// negative), or `None` when it is not a decimal integer. Borrowed: a match allocates nothing.
+fn canonical(text: &str) -> Option<(bool, &str)> {
     let text = text.trim();
     let (negative, digits) = match text.as_bytes().first() {
         Some(b'-') => (true, text.get(1..)?),
@@ -28,12 +32,10 @@ fn canonical(text: &str) -> Option<String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let digits = digits.trim_start_matches('0');
-    Some(match (digits.is_empty(), negative) {
-        (true, _) => "0".to_owned(),
-        (false, true) => format!("-{digits}"),
-        (false, false) => digits.to_owned(),
-    })
+    match digits.trim_start_matches('0') {
+        "" => Some((false, "0")),
+        digits => Some((negative, digits)),
+    }
 }
 
 /// The magnitude of a negative two's complement integer: invert every bit, then add one.

@@ -1,27 +1,35 @@
 //! P_SHA1, the key derivation of WS-Trust and WS-SecureConversation (the TLS 1.0 `P_hash` with HMAC-SHA1).
 
-use aws_lc_rs::hmac;
-
 use super::SymmetricKey;
+use super::mac::Hmac;
 
-/// `len` bytes of P_SHA1(secret, seed) as defined by RFC 2246 §5:
+/// The output length of HMAC-SHA1.
+const BLOCK: usize = 20;
+
+/// Bytes `offset..offset + len` of P_SHA1(secret, seed) as defined by RFC 2246 §5, the seed given
+/// in two parts (a label and a nonce, never copied together):
 /// A(0) = seed, A(i) = HMAC(secret, A(i-1)), output = HMAC(secret, A(1) || seed) || HMAC(secret, A(2) || seed) || ...
-pub fn p_sha1(secret: &[u8], seed: &[u8], len: usize) -> SymmetricKey {
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
+///
+/// The key is set up once for the whole chain.
+pub fn p_sha1(secret: &[u8], seed: [&[u8]; 2], offset: usize, len: usize) -> SymmetricKey {
+    // aws-lc's HMAC-SHA1 cannot fail here (a flat context, no allocation, any key length); were a
+    // failure reported, this panics as aws-lc-rs's own `hmac` does, rather than derive a wrong key.
+    const INFALLIBLE: &str = "aws-lc HMAC-SHA1 failed";
+    let mut hmac = Hmac::sha1(secret).expect(INFALLIBLE);
     let mut out = Vec::with_capacity(len);
-    let mut a = hmac::sign(&key, seed);
-    loop {
-        let mut block = hmac::Context::with_key(&key);
-        block.update(a.as_ref());
-        block.update(seed);
-        let block = block.sign();
-        let take = block.as_ref().len().min(len - out.len());
-        out.extend_from_slice(&block.as_ref()[..take]);
-        if out.len() == len {
-            break;
+    let mut a = hmac.mac(&seed).expect(INFALLIBLE);
+    let mut produced = 0;
+    while out.len() < len {
+        let block = hmac.mac(&[a.as_ref(), seed[0], seed[1]]).expect(INFALLIBLE);
+        // Blocks wholly before `offset` are skipped; the first one used may start inside.
+        let skip = offset.saturating_sub(produced).min(BLOCK);
+        let take = (BLOCK - skip).min(len - out.len());
+        out.extend_from_slice(&block.as_ref()[skip..skip + take]);
+        produced += BLOCK;
+        if out.len() < len {
+            // A(i+1), only when another block is needed.
+            a = hmac.mac(&[a.as_ref()]).expect(INFALLIBLE);
         }
-        // A(i+1), only when another block is needed.
-        a = hmac::sign(&key, a.as_ref());
     }
     SymmetricKey::new(out)
 }
@@ -55,7 +63,7 @@ mod tests {
 
     #[test]
     fn matches_an_independent_computation() {
-        let key = p_sha1(b"wsseal shared secret", &seed(), 77);
+        let key = p_sha1(b"wsseal shared secret", [&seed(), &[]], 0, 77);
         assert_eq!(key.as_bytes(), unhex(VECTOR_77).as_slice());
     }
 
@@ -63,7 +71,42 @@ mod tests {
     fn shorter_outputs_are_prefixes() {
         let full = unhex(VECTOR_77);
         for len in [0, 1, 16, 20, 21, 32, 40, 60] {
-            assert_eq!(p_sha1(b"wsseal shared secret", &seed(), len).as_bytes(), &full[..len], "{len}");
+            assert_eq!(p_sha1(b"wsseal shared secret", [&seed(), &[]], 0, len).as_bytes(), &full[..len], "{len}");
         }
+    }
+
+    #[test]
+    fn any_window_of_the_output_and_any_split_of_the_seed() {
+        let full = unhex(VECTOR_77);
+        let seed = seed();
+        for offset in [0, 1, 19, 20, 21, 39, 40, 41, 57] {
+            for len in [0, 1, 16, 20, 32] {
+                let len = len.min(77 - offset);
+                for split in [0, 10, 42, seed.len()] {
+                    let (label, nonce) = seed.split_at(split);
+                    let key = p_sha1(b"wsseal shared secret", [label, nonce], offset, len);
+                    assert_eq!(key.as_bytes(), &full[offset..offset + len], "{offset} {len} {split}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_longer_than_a_block_are_hashed_first() {
+        // RFC 2202 test case 6 (an 80-byte key, hashed before use): its HMAC-SHA1 is A(1) of
+        // P_SHA1 with the test message as seed; the first output block, HMAC(A(1) || seed), is
+        // checked against aws-lc-rs's HMAC.
+        let a1 = unhex("aa4ae5e15272d00e95705637ce8a3b55ed402112");
+        let seed = b"Test Using Larger Than Block-Size Key - Hash Key First";
+        let expected = {
+            use aws_lc_rs::hmac;
+            let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &[0xaa; 80]);
+            assert_eq!(hmac::sign(&key, seed).as_ref(), a1.as_slice());
+            let mut block = hmac::Context::with_key(&key);
+            block.update(&a1);
+            block.update(seed);
+            block.sign().as_ref().to_vec()
+        };
+        assert_eq!(p_sha1(&[0xaa; 80], [seed, &[]], 0, 20).as_bytes(), expected.as_slice());
     }
 }

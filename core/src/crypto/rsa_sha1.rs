@@ -1,7 +1,7 @@
 //! RSA PKCS#1 v1.5 signing with SHA-1 (`xmldsig#rsa-sha1`), which aws-lc-rs does not offer.
 //!
-//! The only `unsafe` code of the crypto module: the same aws-lc library, called through aws-lc-sys
-//! on an `EVP_PKEY` parsed here from the key's PKCS#8 DER.
+//! With `mac`'s HMAC context, the only `unsafe` code of the crypto module: the same aws-lc
+//! library, called through aws-lc-sys on an `EVP_PKEY` parsed here from the key's PKCS#8 DER.
 
 use std::ptr::{self, NonNull};
 

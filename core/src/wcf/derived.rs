@@ -64,9 +64,7 @@ impl DerivedKeyToken<'_> {
 
 /// P_SHA1(secret, label ‖ nonce), `length` bytes starting at `offset`.
 pub fn derive(secret: &SymmetricKey, label: &[u8], nonce: &[u8], offset: usize, length: usize) -> SymmetricKey {
-    let seed = [label, nonce].concat();
-    let full = p_sha1(secret.as_bytes(), &seed, offset + length);
-    SymmetricKey::from_slice(&full.as_bytes()[offset..])
+    p_sha1(secret.as_bytes(), [label, nonce], offset, length)
 }
 
 fn invalid(message: impl Into<String>) -> Error {

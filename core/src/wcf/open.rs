@@ -103,34 +103,37 @@ pub(crate) fn open(
         return Ok(concluded.copying(input));
     };
 
-    let clear = Document::parse(&decrypted.spliced.bytes, &policy.limits.xml).map_err(|_| decryption_failed())?;
+    // The received index is grafted into the decrypted one: what it says is read before.
+    let security_at = doc.element(security).span().start;
+    let early_at = early.as_ref().map(|verified| {
+        let at = |e: ElementId| doc.element(e).span().start;
+        (at(verified.primary), verified.covered.iter().map(|&e| at(e)).collect::<Vec<_>>())
+    });
+    let spliced = &decrypted.spliced;
+    let clear =
+        doc.graft(&spliced.bytes, spliced.replacements(), &policy.limits.xml).map_err(|_| decryption_failed())?;
     let clear_envelope = Envelope::locate(&clear).map_err(|_| decryption_failed())?;
-    let clear_security = decrypted
-        .spliced
-        .map(doc.element(security).span().start)
-        .and_then(|offset| clear.element_at(offset))
-        .ok_or_else(decryption_failed)?;
+    let clear_security =
+        spliced.map(security_at).and_then(|offset| clear.element_at(offset)).ok_or_else(decryption_failed)?;
     decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
     let clear_header = Header::scan(&clear, clear_security, policy.wcf.namespaces, &policy.limits)?;
     if policy.wcf.strict_layout {
         clear_header.check_strict_order()?;
     }
-    let verified = match early {
-        Some(verified) => {
-            let moved = |e: ElementId| {
-                decrypted.spliced.map(doc.element(e).span().start).and_then(|offset| clear.element_at(offset))
-            };
+    let verified = match (early, early_at) {
+        (Some(verified), Some((primary_at, covered_at))) => {
+            let moved = |offset: usize| spliced.map(offset).and_then(|offset| clear.element_at(offset));
             Verified {
-                primary: moved(verified.primary).ok_or_else(decryption_failed)?,
-                covered: verified.covered.iter().filter_map(|&e| moved(e)).collect(),
+                primary: moved(primary_at).ok_or_else(decryption_failed)?,
+                covered: covered_at.into_iter().filter_map(moved).collect(),
                 ..verified
             }
         }
-        None => verify(engine, &clear, &clear_header, &derived, request)?,
+        _ => verify(engine, &clear, &clear_header, &derived, request)?,
     };
     let concluded =
         finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, key, now)?;
-    drop((clear, doc));
+    drop(clear);
     Ok(concluded.in_place(decrypted.spliced.bytes))
 }
 

@@ -1,7 +1,8 @@
 //! Inbound decryption. Only EncryptedData at the positions a profile allows is decrypted (the
 //! Body content, `wsse11:EncryptedHeader` blocks, an encrypted signature in the Security
 //! header), only with keys wrapped for our certificate. Plaintext is spliced in place of the
-//! ciphertext and the result indexed again; every failure after the key transport's structure
+//! ciphertext, and the result indexed by grafting the plaintext's records into the received
+//! index (`xml::graft`); every failure after the key transport's structure
 //! was accepted — unwrapping, padding, tag, plaintext that is not well-formed or not of the
 //! expected shape — is the same [`ErrorCode::DecryptionFailed`] with the same message.
 

@@ -59,35 +59,34 @@ pub(crate) fn open(
         return Ok(concluded.copying(input));
     };
 
-    let clear =
-        Document::parse(&decrypted.spliced.bytes, &policy.limits.xml).map_err(|_| decrypt::decryption_failed())?;
+    // The received index is grafted into the decrypted one: what it says is read before.
+    let security_at = doc.element(security).span().start;
+    let covered_at: SmallVec<[usize; 8]> =
+        early.iter().flat_map(|v| v.covered.iter().map(|&e| doc.element(e).span().start)).collect();
+    let spliced = &decrypted.spliced;
+    let clear = doc
+        .graft(&spliced.bytes, spliced.replacements(), &policy.limits.xml)
+        .map_err(|_| decrypt::decryption_failed())?;
     let clear_envelope = Envelope::locate(&clear).map_err(|_| decrypt::decryption_failed())?;
-    let clear_security = decrypted
-        .spliced
-        .map(doc.element(security).span().start)
-        .and_then(|offset| clear.element_at(offset))
-        .ok_or_else(decrypt::decryption_failed)?;
+    let clear_security =
+        spliced.map(security_at).and_then(|offset| clear.element_at(offset)).ok_or_else(decrypt::decryption_failed)?;
     decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
     let clear_header = SecurityHeader::scan(&clear, clear_security, &policy.limits)?;
     let verified = match early {
-        Some(verified) => Verified { covered: map_covered(&doc, &clear, &decrypted, &verified.covered), ..verified },
+        Some(verified) => Verified { covered: map_covered(&clear, &decrypted, &covered_at), ..verified },
         None => verify_signatures(engine, &clear, &clear_header)?,
     };
     let concluded = finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, now)?;
-    drop((clear, doc));
+    drop(clear);
     Ok(concluded.in_place(decrypted.spliced.bytes))
 }
 
-/// The elements of the decrypted envelope at the positions of elements of the received one.
-fn map_covered(
-    received: &Document<'_>,
-    clear: &Document<'_>,
-    decrypted: &Decrypted,
-    covered: &[ElementId],
-) -> SmallVec<[ElementId; 8]> {
-    covered
+/// The elements of the decrypted envelope at the positions (`covered_at`, received offsets) of
+/// elements of the received one.
+fn map_covered(clear: &Document<'_>, decrypted: &Decrypted, covered_at: &[usize]) -> SmallVec<[ElementId; 8]> {
+    covered_at
         .iter()
-        .filter_map(|&e| decrypted.spliced.map(received.element(e).span().start))
+        .filter_map(|&offset| decrypted.spliced.map(offset))
         .filter_map(|offset| clear.element_at(offset))
         .collect()
 }

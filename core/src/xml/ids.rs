@@ -82,6 +82,19 @@ impl<'a> IdIndex<'a> {
     }
 }
 
+impl<'a> IntoIterator for IdIndex<'a> {
+    type Item = (Cow<'a, str>, ElementId);
+    type IntoIter = std::iter::Chain<
+        std::vec::IntoIter<(Cow<'a, str>, ElementId)>,
+        std::collections::hash_map::IntoIter<Cow<'a, str>, ElementId>,
+    >;
+
+    /// Every Id and its element, in no particular order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.few.into_iter().chain(self.many)
+    }
+}
+
 /// Success when the element that already carries an Id is the one adding it again.
 fn same_or(holder: ElementId, element: ElementId) -> Result<(), ElementId> {
     if holder == element { Ok(()) } else { Err(holder) }

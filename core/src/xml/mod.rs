@@ -7,6 +7,7 @@
 //! the gaps between them, and a walk over the tables rebuilds the document-order sequence of nodes.
 
 mod error;
+mod graft;
 mod ids;
 mod parse;
 pub(crate) mod scan;
@@ -22,6 +23,7 @@ use scan::short_eq;
 use spare::Recycled;
 
 pub use error::{XmlError, XmlErrorKind};
+pub(crate) use graft::Replacement;
 
 /// The namespace of `xml:` attributes, bound in every document.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -94,6 +96,7 @@ fn short_len(len: usize) -> u8 {
 /// between records; whether it was written `<a/>`, where its start tag ends and whether its end
 /// tag is `</qname>` exactly are read from the input at the offsets stored.
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct ElementRecord {
     /// Offset of `<` of the start tag.
     pub start: u32,
@@ -157,6 +160,7 @@ pub(crate) struct Node {
 
 /// A comment, processing instruction or CDATA section, anywhere in the document.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct MiscRecord {
     /// The whole `<!--...-->`, `<?...?>` or `<![CDATA[...]]>`.
     pub start: u32,
@@ -168,6 +172,7 @@ pub(crate) struct MiscRecord {
 
 /// One attribute (namespace declarations are not attributes): 12 bytes.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct AttributeRecord {
     pub name_start: u32,
     pub ns: NsId,
@@ -200,6 +205,7 @@ pub(crate) struct AttributeSpans {
 }
 
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct NsDeclRecord {
     /// The element carrying the declaration (the table is in document order).
     pub owner: u32,
@@ -905,7 +911,6 @@ impl ElementRecord {
     }
 
     /// Marks the element's subtree canonical as written ([`CANONICAL_SUBTREE`]).
-    #[cfg(test)]
     pub(crate) fn set_canonical_subtree(&mut self) {
         self.ns |= CANONICAL_SUBTREE;
     }

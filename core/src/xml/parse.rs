@@ -37,6 +37,86 @@ pub(super) fn parse<'a>(input: &'a [u8], limits: &Limits) -> Result<Document<'a>
     Builder::new(text, limits).run(body_start)
 }
 
+/// The tables a parse fills: a whole document's, or those of a document a fragment's records are
+/// appended to ([`parse_fragment`]).
+pub(super) struct Tables<'a> {
+    pub elements: Recycled<ElementRecord>,
+    pub attributes: Recycled<AttributeRecord>,
+    pub ns_decls: Vec<NsDeclRecord>,
+    pub misc: Vec<MiscRecord>,
+    pub namespaces: Vec<Cow<'a, str>>,
+    pub namespace_absolute: Vec<bool>,
+    pub ids: IdIndex<'a>,
+}
+
+impl Tables<'_> {
+    /// Empty tables for an input of `len` bytes. Data XML takes at least 16 bytes per element:
+    /// the element table rarely grows, and hostile input cannot reserve much more than its size.
+    /// What is left untouched of a reservation costs address space only.
+    pub fn for_input(len: usize) -> Self {
+        let mut tables = Self {
+            elements: Recycled::with_capacity(len / 16 + 16),
+            attributes: Recycled::with_capacity(len / 32 + 16),
+            ns_decls: Vec::with_capacity(16),
+            misc: Vec::new(),
+            namespaces: Vec::with_capacity(8),
+            namespace_absolute: Vec::with_capacity(8),
+            ids: IdIndex::default(),
+        };
+        // No namespace and the `xml` one, both absolute (no need to check).
+        tables.namespaces.extend([Cow::Borrowed(""), Cow::Borrowed(XML_NS)]);
+        tables.namespace_absolute.extend([true, true]);
+        tables
+    }
+}
+
+/// The element a fragment is content of, open around it (its record already in the tables).
+pub(super) struct Context<'a> {
+    pub parent: u32,
+    /// The span of its qualified name in the text, and its prefix's length.
+    pub name: (u32, u32),
+    pub prefix_len: u32,
+    pub ns: NsId,
+    /// Its depth: the root's is 1.
+    pub depth: usize,
+    /// The prefixes bound where it stands (its own declarations included), outermost first.
+    pub bindings: Vec<(&'a str, NsId)>,
+    /// The record the character data before the fragment belongs to.
+    pub tail: Tail,
+}
+
+/// Indexes `text[start..]` as content of `context.parent`, by the rules and limits of a whole
+/// document, appending its records to `tables`. Returns them, and the record the character data
+/// at its end belongs to. A fragment that closes its parent or leaves an element open is refused.
+pub(super) fn parse_fragment<'a>(
+    text: &'a str,
+    start: usize,
+    limits: &Limits,
+    tables: Tables<'a>,
+    context: Context<'a>,
+) -> Result<(Tables<'a>, Tail), XmlError> {
+    let mut builder = Builder::with_tables(text, limits, tables);
+    builder.bindings.extend(context.bindings.into_iter().map(|(prefix, ns)| Binding { prefix, ns }));
+    builder.open.push(Open {
+        element: context.parent,
+        name_start: context.name.0,
+        name_end: context.name.1,
+        bindings: 1,
+        ns: context.ns,
+        prefix_len: context.prefix_len,
+    });
+    // One open record stands for the parent and its ancestors.
+    builder.depth_cap = (limits.max_depth + 1).saturating_sub(context.depth);
+    builder.tail = context.tail;
+    // An XML declaration is never at the start of content.
+    builder.scan(start, usize::MAX)?;
+    if builder.open.len() != 1 || builder.root_closed {
+        return Err(XmlError::malformed("the fragment is not balanced", text.len()));
+    }
+    let tail = builder.tail;
+    Ok((builder.into_tables(), tail))
+}
+
 /// The text of an input [`scan::check_chars`] found to be all ASCII.
 fn ascii_text(input: &[u8]) -> &str {
     debug_assert!(input.is_ascii());
@@ -108,8 +188,8 @@ struct Open {
 }
 
 /// Which record the flag of the character data being read belongs to.
-#[derive(Clone, Copy)]
-enum Tail {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Tail {
     /// Nothing yet (before the root, where text is only whitespace).
     None,
     /// The text after this element's start tag.
@@ -150,23 +230,33 @@ struct Builder<'a, 'l> {
 
 impl<'a, 'l> Builder<'a, 'l> {
     fn new(text: &'a str, limits: &'l Limits) -> Self {
-        // Data XML takes at least 16 bytes per element: the element table rarely grows, and
-        // hostile input cannot reserve much more than its size. What is left untouched of a
-        // reservation costs address space only.
+        Self::with_tables(text, limits, Tables::for_input(text.len()))
+    }
+
+    /// A builder appending to `tables`.
+    fn with_tables(text: &'a str, limits: &'l Limits, tables: Tables<'a>) -> Self {
+        let Tables { elements, attributes, ns_decls, misc, namespaces, namespace_absolute, ids } = tables;
+        let mut namespace_index = HashMap::new();
+        if namespaces.len() > LINEAR_NAMESPACES {
+            namespace_index.extend(namespaces.iter().enumerate().map(|(i, name)| (name.clone(), i as NsId)));
+        }
+        let mut namespace_keys = Vec::with_capacity(namespaces.len().max(8));
+        namespace_keys.extend(namespaces.iter().map(|name| NameKey::of(name)));
+        let wsu_ns = namespaces.iter().position(|name| name == WSU_NS).map(|ns| ns as NsId);
         let mut builder = Self {
             text,
             bytes: text.as_bytes(),
             limits,
-            elements: Recycled::with_capacity(text.len() / 16 + 16),
-            attributes: Recycled::with_capacity(text.len() / 32 + 16),
-            ns_decls: Vec::with_capacity(16),
-            misc: Vec::new(),
-            namespaces: Vec::with_capacity(8),
-            namespace_absolute: Vec::with_capacity(8),
-            namespace_keys: Vec::with_capacity(8),
-            wsu_ns: None,
-            namespace_index: HashMap::new(),
-            ids: IdIndex::default(),
+            elements,
+            attributes,
+            ns_decls,
+            misc,
+            namespaces,
+            namespace_absolute,
+            namespace_keys,
+            wsu_ns,
+            namespace_index,
+            ids,
             open: Vec::with_capacity(16),
             bindings: Vec::with_capacity(16),
             root_closed: false,
@@ -175,16 +265,40 @@ impl<'a, 'l> Builder<'a, 'l> {
             names: Vec::with_capacity(8),
         };
         builder.bindings.push(Binding { prefix: "xml", ns: XML_NS_ID });
-        // No namespace and the `xml` one, both absolute (no need to check).
-        builder.namespaces.extend([Cow::Borrowed(""), Cow::Borrowed(XML_NS)]);
-        builder.namespace_absolute.extend([true, true]);
-        builder.namespace_keys.extend([NameKey::of(""), NameKey::of(XML_NS)]);
         builder
     }
 
     fn run(mut self, body_start: usize) -> Result<Document<'a>, XmlError> {
+        self.scan(body_start, body_start)?;
+        if let Some(open) = self.open.last() {
+            let name = &self.text[open.name_start as usize..open.name_end as usize];
+            return Err(XmlError::malformed(format!("element <{name}> is not closed"), self.text.len()));
+        }
+        if self.elements.is_empty() {
+            return Err(XmlError::malformed("no root element", self.text.len()));
+        }
+        let text = self.text;
+        let Tables { elements, attributes, ns_decls, misc, namespaces, namespace_absolute, ids } = self.into_tables();
+        Ok(Document { text, elements, attributes, ns_decls, misc, namespaces, namespace_absolute, ids })
+    }
+
+    /// The tables filled.
+    fn into_tables(self) -> Tables<'a> {
+        Tables {
+            elements: self.elements,
+            attributes: self.attributes,
+            ns_decls: self.ns_decls,
+            misc: self.misc,
+            namespaces: self.namespaces,
+            namespace_absolute: self.namespace_absolute,
+            ids: self.ids,
+        }
+    }
+
+    /// Reads the markup and text from `at` to the end of the text; an XML declaration is allowed
+    /// at `declaration_at` only.
+    fn scan(&mut self, mut at: usize, declaration_at: usize) -> Result<(), XmlError> {
         let bytes = self.bytes;
-        let mut at = body_start;
         // The attributes of the start tag being read.
         let mut raw = Vec::with_capacity(8);
         loop {
@@ -200,27 +314,11 @@ impl<'a, 'l> Builder<'a, 'l> {
                 None => return Err(XmlError::malformed("'<' at the end of the input", lt)),
                 Some(b'/') => self.end_tag(lt)?,
                 Some(b'!') => self.bang(lt)?,
-                Some(b'?') => self.question_mark(lt, body_start)?,
+                Some(b'?') => self.question_mark(lt, declaration_at)?,
                 Some(_) => self.start_tag(lt, &mut raw)?,
             };
         }
-        if let Some(open) = self.open.last() {
-            let name = &self.text[open.name_start as usize..open.name_end as usize];
-            return Err(XmlError::malformed(format!("element <{name}> is not closed"), self.text.len()));
-        }
-        if self.elements.is_empty() {
-            return Err(XmlError::malformed("no root element", self.text.len()));
-        }
-        Ok(Document {
-            text: self.text,
-            elements: self.elements,
-            attributes: self.attributes,
-            ns_decls: self.ns_decls,
-            misc: self.misc,
-            namespaces: self.namespaces,
-            namespace_absolute: self.namespace_absolute,
-            ids: self.ids,
-        })
+        Ok(())
     }
 
     /// Character data between two pieces of markup, `[start, end)`; `special` when it holds any
