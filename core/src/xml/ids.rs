@@ -25,6 +25,7 @@ pub(crate) struct IdIndex<'a> {
 impl<'a> IdIndex<'a> {
     /// Records that `element` carries `id`. An Id the element already carries is accepted again;
     /// one another element carries is refused with that element.
+    #[inline]
     pub fn insert(&mut self, id: Cow<'a, str>, element: ElementId) -> Result<(), ElementId> {
         if !self.many.is_empty() {
             return match self.many.entry(id) {
@@ -53,6 +54,7 @@ impl<'a> IdIndex<'a> {
     }
 
     /// The element carrying `id`.
+    #[inline]
     pub fn get(&self, id: &str) -> Option<ElementId> {
         if self.many.is_empty() { self.find(id).map(|&(_, element)| element) } else { self.many.get(id).copied() }
     }
@@ -77,6 +79,7 @@ impl<'a> IdIndex<'a> {
             + self.iter().map(|(id, _)| owned(id)).sum::<usize>()
     }
 
+    #[inline]
     fn find(&self, id: &str) -> Option<&(Cow<'a, str>, ElementId)> {
         self.few.iter().find(|(known, _)| short_bytes_eq(known.as_bytes(), id.as_bytes()))
     }
