@@ -298,7 +298,7 @@ impl Concluded {
 fn signed_text(doc: &Document<'_>, envelope: &Envelope, covered: &[ElementId], local_name: &str) -> Option<String> {
     envelope
         .blocks(doc)
-        .find(|b| (b.is(WSA10_NS, local_name) || b.is(WSA200408_NS, local_name)) && covered.contains(&b.id()))
+        .find(|b| covered.contains(&b.id()) && (b.is(WSA10_NS, local_name) || b.is(WSA200408_NS, local_name)))
         .map(|b| b.text().trim().to_owned())
 }
 
@@ -318,8 +318,9 @@ pub(crate) fn conclude(
     report: &mut Report,
 ) -> Result<(Option<String>, Option<Range<usize>>), Error> {
     let message_id = signed_text(doc, envelope, covered, "MessageID");
-    if let (Some(expected), Some(relates_to)) =
-        (exchange.and_then(|e| e.message_id.as_deref()), signed_text(doc, envelope, covered, "RelatesTo"))
+    // RelatesTo is looked for only when a request's MessageID is expected back.
+    if let Some(expected) = exchange.and_then(|e| e.message_id.as_deref())
+        && let Some(relates_to) = signed_text(doc, envelope, covered, "RelatesTo")
         && relates_to != expected
     {
         return Err(Error::new(
