@@ -38,11 +38,35 @@ impl Document<'_> {
         limits: &Limits,
     ) -> Result<Document<'b>, XmlError> {
         if let Some(doc) = Composer::compose(&self, spliced, replacements, limits) {
+            #[cfg(debug_assertions)]
+            assert_same_as_parse(&doc, limits);
             return Ok(doc);
         }
         drop(self);
         Document::parse(spliced, limits)
     }
+}
+
+/// In builds with debug assertions (the tests, fuzzing with `-a`), every grafted index is checked
+/// against a parse of the whole input: they must be equal in every table and field.
+#[cfg(debug_assertions)]
+fn assert_same_as_parse(grafted: &Document<'_>, limits: &Limits) {
+    let parsed = Document::parse(grafted.input(), limits);
+    let parsed = parsed.unwrap_or_else(|e| panic!("grafted an index the whole parse refuses: {e}"));
+    assert_same(grafted, &parsed);
+}
+
+/// Asserts two indexes are equal in every table and field (spare capacities aside).
+#[cfg(debug_assertions)]
+fn assert_same(grafted: &Document<'_>, parsed: &Document<'_>) {
+    assert_eq!(grafted.text, parsed.text);
+    assert_eq!(*grafted.elements, *parsed.elements, "elements");
+    assert_eq!(*grafted.attributes, *parsed.attributes, "attributes");
+    assert_eq!(grafted.ns_decls, parsed.ns_decls, "namespace declarations");
+    assert_eq!(grafted.misc, parsed.misc, "comments, PIs, CDATA sections");
+    assert_eq!(grafted.namespaces, parsed.namespaces, "namespace names");
+    assert_eq!(grafted.namespace_absolute, parsed.namespace_absolute, "absolute namespace names");
+    assert_eq!(grafted.ids, parsed.ids, "Id map");
 }
 
 /// A replaced element's subtree, and how element ids shift after it.

@@ -4,18 +4,6 @@ use proptest::strategy::ValueTree;
 use super::*;
 use crate::xml::WSU_NS;
 
-/// Asserts two indexes are equal in every table and field (spare capacities aside).
-fn assert_same(grafted: &Document<'_>, parsed: &Document<'_>) {
-    assert_eq!(grafted.text, parsed.text);
-    assert_eq!(*grafted.elements, *parsed.elements, "elements");
-    assert_eq!(*grafted.attributes, *parsed.attributes, "attributes");
-    assert_eq!(grafted.ns_decls, parsed.ns_decls, "namespace declarations");
-    assert_eq!(grafted.misc, parsed.misc, "comments, PIs, CDATA sections");
-    assert_eq!(grafted.namespaces, parsed.namespaces, "namespace names");
-    assert_eq!(grafted.namespace_absolute, parsed.namespace_absolute, "absolute namespace names");
-    assert_eq!(grafted.ids, parsed.ids, "Id map");
-}
-
 /// `host` with each of `slots` (an element as written in it, in order) replaced by a plaintext.
 fn splice(host: &[u8], slots: &[(&[u8], &[u8])]) -> (Vec<u8>, Vec<Replacement>) {
     let (mut out, mut replacements, mut copied) = (Vec::new(), Vec::new(), 0);

@@ -96,7 +96,7 @@ fn short_len(len: usize) -> u8 {
 /// between records; whether it was written `<a/>`, where its start tag ends and whether its end
 /// tag is `</qname>` exactly are read from the input at the offsets stored.
 #[derive(Clone, Debug)]
-#[cfg_attr(test, derive(PartialEq))]
+#[cfg_attr(debug_assertions, derive(PartialEq))]
 pub(crate) struct ElementRecord {
     /// Offset of `<` of the start tag.
     pub start: u32,
@@ -160,7 +160,7 @@ pub(crate) struct Node {
 
 /// A comment, processing instruction or CDATA section, anywhere in the document.
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(test, derive(PartialEq))]
+#[cfg_attr(debug_assertions, derive(PartialEq))]
 pub(crate) struct MiscRecord {
     /// The whole `<!--...-->`, `<?...?>` or `<![CDATA[...]]>`.
     pub start: u32,
@@ -172,7 +172,7 @@ pub(crate) struct MiscRecord {
 
 /// One attribute (namespace declarations are not attributes): 12 bytes.
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(test, derive(PartialEq))]
+#[cfg_attr(debug_assertions, derive(PartialEq))]
 pub(crate) struct AttributeRecord {
     pub name_start: u32,
     pub ns: NsId,
@@ -205,7 +205,7 @@ pub(crate) struct AttributeSpans {
 }
 
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(test, derive(PartialEq))]
+#[cfg_attr(debug_assertions, derive(PartialEq))]
 pub(crate) struct NsDeclRecord {
     /// The element carrying the declaration (the table is in document order).
     pub owner: u32,
