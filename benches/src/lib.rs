@@ -2,6 +2,7 @@
 //! physical limit (the raw aws-lc-rs operation) and a peer, measured in the same run, as ratios.
 
 pub mod memory;
+pub mod raw;
 pub mod wcf;
 
 use std::path::PathBuf;
@@ -127,23 +128,35 @@ pub fn envelope_without_header(body_bytes: usize) -> Vec<u8> {
 /// `budget`, and returns the best batch's rate in calls per second. Batching keeps the rate of a
 /// call of a few microseconds from resting on one lucky sample.
 pub fn best_batch_rate(budget: Duration, mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    f();
-    let once = t.elapsed().as_secs_f64().max(1e-9);
-    let batch = ((0.02 / once) as u64).clamp(1, 1_000_000);
-    let start = Instant::now();
-    let mut best = f64::INFINITY;
-    loop {
+    let [rate] = best_batch_rates(budget, [&mut f]);
+    rate
+}
+
+/// [`best_batch_rate`] of several calls measured together: their batches alternate for about
+/// `budget`, so that a figure and the limit it is compared with see the same moments of a shared,
+/// noisy machine rather than two different ones.
+pub fn best_batch_rates<const N: usize>(budget: Duration, mut calls: [&mut dyn FnMut(); N]) -> [f64; N] {
+    let batches = calls.each_mut().map(|f| {
         let t = Instant::now();
-        for _ in 0..batch {
-            f();
+        f();
+        let once = t.elapsed().as_secs_f64().max(1e-9);
+        ((0.02 / once) as u64).clamp(1, 1_000_000)
+    });
+    let start = Instant::now();
+    let mut best = [f64::INFINITY; N];
+    loop {
+        for ((f, &batch), best) in calls.iter_mut().zip(&batches).zip(&mut best) {
+            let t = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            *best = best.min(t.elapsed().as_secs_f64() / batch as f64);
         }
-        best = best.min(t.elapsed().as_secs_f64() / batch as f64);
-        if start.elapsed() >= budget {
+        if start.elapsed() >= budget * N as u32 {
             break;
         }
     }
-    1.0 / best
+    best.map(|seconds| 1.0 / seconds)
 }
 
 /// A target for a figure: an absolute floor, or a floor relative to the limit.
