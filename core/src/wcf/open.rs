@@ -18,7 +18,7 @@ use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
 use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
-use crate::wss::decrypt::decryption_failed;
+use crate::wss::decrypt::{Clear, decryption_failed};
 use crate::wss::open::{Concluded, check_signed_parts, conclude, not_signed};
 use crate::wss::token::{self, TokenReference, WSSE11_NS};
 use crate::wss::{Engine, Exchange, Opened, Profile, ProtectionOrder, Report, TrustedCertificate};
@@ -104,35 +104,26 @@ pub(crate) fn open(
     };
 
     // The received index is grafted into the decrypted one: what it says is read before.
-    let security_at = doc.element(security).span().start;
     let early_at = early.as_ref().map(|verified| {
         let at = |e: ElementId| doc.element(e).span().start;
         (at(verified.primary), verified.covered.iter().map(|&e| at(e)).collect::<Vec<_>>())
     });
-    let spliced = &decrypted.spliced;
-    let clear =
-        doc.graft(&spliced.bytes, spliced.replacements(), &policy.limits.xml).map_err(|_| decryption_failed())?;
-    let clear_envelope = Envelope::locate(&clear).map_err(|_| decryption_failed())?;
-    let clear_security =
-        spliced.map(security_at).and_then(|offset| clear.element_at(offset)).ok_or_else(decryption_failed)?;
-    decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
-    let clear_header = Header::scan(&clear, clear_security, policy.wcf.namespaces, &policy.limits)?;
+    let clear = Clear::index(doc, security, &decrypted.spliced, &policy.limits.xml)?;
+    decrypted.check_shapes(&clear.doc, &clear.envelope, clear.security)?;
+    let clear_header = Header::scan(&clear.doc, clear.security, policy.wcf.namespaces, &policy.limits)?;
     if policy.wcf.strict_layout {
         clear_header.check_strict_order()?;
     }
     let verified = match (early, early_at) {
-        (Some(verified), Some((primary_at, covered_at))) => {
-            let moved = |offset: usize| spliced.map(offset).and_then(|offset| clear.element_at(offset));
-            Verified {
-                primary: moved(primary_at).ok_or_else(decryption_failed)?,
-                covered: covered_at.into_iter().filter_map(moved).collect(),
-                ..verified
-            }
-        }
-        _ => verify(engine, &clear, &clear_header, &derived, request)?,
+        (Some(verified), Some((primary_at, covered_at))) => Verified {
+            primary: clear.moved(primary_at).ok_or_else(decryption_failed)?,
+            covered: covered_at.into_iter().filter_map(|at| clear.moved(at)).collect(),
+            ..verified
+        },
+        _ => verify(engine, &clear.doc, &clear_header, &derived, request)?,
     };
     let concluded =
-        finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, key, now)?;
+        finish(engine, &clear.doc, &clear.envelope, &clear_header, verified, Some(&decrypted), exchange, key, now)?;
     drop(clear);
     Ok(concluded.in_place(decrypted.spliced.bytes))
 }

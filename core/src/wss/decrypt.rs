@@ -19,7 +19,7 @@ use crate::soap::Envelope;
 use crate::splice::{self, Edit, Spliced};
 use crate::xenc::reader::{read_encrypted_data, read_encrypted_key, read_reference_list};
 use crate::xenc::{EncryptionType, XENC_NS};
-use crate::xml::{Document, Element, ElementId};
+use crate::xml::{Document, Element, ElementId, Limits};
 
 /// The one error every decryption failure turns into.
 pub(crate) fn decryption_failed() -> Error {
@@ -241,6 +241,40 @@ fn unwrap(engine: &Engine, doc: &Document<'_>, key: &crate::xenc::EncryptedKey<'
     }
     let length = engine.policy.suite.encryption.key_len();
     engine.credentials.key().decrypt_key(key.method, &key.cipher, length).map_err(|_| decryption_failed())
+}
+
+/// The decrypted envelope, indexed: the received index grafted with the plaintexts
+/// (`xml::graft`), its Envelope and its Security header.
+pub(crate) struct Clear<'b> {
+    pub doc: Document<'b>,
+    pub envelope: Envelope,
+    pub security: ElementId,
+    spliced: &'b Spliced,
+}
+
+impl<'b> Clear<'b> {
+    /// Indexes `spliced`, made from `received`, whose Security header is `security`. The received
+    /// index is consumed: offsets a caller still needs from it are read before. Any failure is
+    /// [`decryption_failed`].
+    pub(crate) fn index(
+        received: Document<'_>,
+        security: ElementId,
+        spliced: &'b Spliced,
+        limits: &Limits,
+    ) -> Result<Self, Error> {
+        let security_at = received.element(security).span().start;
+        let doc = received.graft(&spliced.bytes, spliced.replacements(), limits).map_err(|_| decryption_failed())?;
+        let envelope = Envelope::locate(&doc).map_err(|_| decryption_failed())?;
+        let mut clear = Self { doc, envelope, security, spliced };
+        clear.security = clear.moved(security_at).ok_or_else(decryption_failed)?;
+        Ok(clear)
+    }
+
+    /// The element that starts where the element at `received_offset` of the received envelope
+    /// started, if it was not replaced.
+    pub(crate) fn moved(&self, received_offset: usize) -> Option<ElementId> {
+        self.spliced.map(received_offset).and_then(|offset| self.doc.element_at(offset))
+    }
 }
 
 impl Decrypted {

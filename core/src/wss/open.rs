@@ -8,7 +8,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 use time::OffsetDateTime;
 
-use super::decrypt::{self, Decrypted, Position};
+use super::decrypt::{self, Clear, Decrypted, Position};
 use super::engine::{Engine, Opened};
 use super::exchange::Exchange;
 use super::header::SecurityHeader;
@@ -60,35 +60,21 @@ pub(crate) fn open(
     };
 
     // The received index is grafted into the decrypted one: what it says is read before.
-    let security_at = doc.element(security).span().start;
     let covered_at: SmallVec<[usize; 8]> =
         early.iter().flat_map(|v| v.covered.iter().map(|&e| doc.element(e).span().start)).collect();
-    let spliced = &decrypted.spliced;
-    let clear = doc
-        .graft(&spliced.bytes, spliced.replacements(), &policy.limits.xml)
-        .map_err(|_| decrypt::decryption_failed())?;
-    let clear_envelope = Envelope::locate(&clear).map_err(|_| decrypt::decryption_failed())?;
-    let clear_security =
-        spliced.map(security_at).and_then(|offset| clear.element_at(offset)).ok_or_else(decrypt::decryption_failed)?;
-    decrypted.check_shapes(&clear, &clear_envelope, clear_security)?;
-    let clear_header = SecurityHeader::scan(&clear, clear_security, &policy.limits)?;
+    let clear = Clear::index(doc, security, &decrypted.spliced, &policy.limits.xml)?;
+    decrypted.check_shapes(&clear.doc, &clear.envelope, clear.security)?;
+    let clear_header = SecurityHeader::scan(&clear.doc, clear.security, &policy.limits)?;
     let verified = match early {
-        Some(verified) => Verified { covered: map_covered(&clear, &decrypted, &covered_at), ..verified },
-        None => verify_signatures(engine, &clear, &clear_header)?,
+        Some(verified) => {
+            Verified { covered: covered_at.iter().filter_map(|&at| clear.moved(at)).collect(), ..verified }
+        }
+        None => verify_signatures(engine, &clear.doc, &clear_header)?,
     };
-    let concluded = finish(engine, &clear, &clear_envelope, &clear_header, verified, Some(&decrypted), exchange, now)?;
+    let concluded =
+        finish(engine, &clear.doc, &clear.envelope, &clear_header, verified, Some(&decrypted), exchange, now)?;
     drop(clear);
     Ok(concluded.in_place(decrypted.spliced.bytes))
-}
-
-/// The elements of the decrypted envelope at the positions (`covered_at`, received offsets) of
-/// elements of the received one.
-fn map_covered(clear: &Document<'_>, decrypted: &Decrypted, covered_at: &[usize]) -> SmallVec<[ElementId; 8]> {
-    covered_at
-        .iter()
-        .filter_map(|&offset| decrypted.spliced.map(offset))
-        .filter_map(|offset| clear.element_at(offset))
-        .collect()
 }
 
 /// Verifies every signature in the header: each must verify, with a trusted certificate, and
