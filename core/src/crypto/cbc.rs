@@ -3,10 +3,13 @@
 //! Wire layout: IV || ciphertext. The padding is ISO 10126 style: only the last byte, the pad
 //! length, is meaningful; the other pad bytes are arbitrary. We write PKCS#7 bytes.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use aws_lc_rs::cipher::{Algorithm, DecryptingKey, DecryptionContext, EncryptingKey, UnboundCipherKey};
 use aws_lc_rs::iv::FixedLength;
+use aws_lc_sys::{AES_DECRYPT, AES_KEY, AES_cbc_encrypt, AES_set_decrypt_key};
+use zeroize::Zeroize;
 
 use super::CryptoError;
 
@@ -41,15 +44,43 @@ pub(super) fn decrypt(alg: &'static Algorithm, key: &[u8], data: &mut [u8]) -> R
         return Err(CryptoError::DecryptionFailed);
     }
     let (iv, body) = data.split_at_mut(block);
-    let context = context_for(iv)?;
-    let unbound = UnboundCipherKey::new(alg, key).map_err(|_| CryptoError::DecryptionFailed)?;
-    let key = DecryptingKey::cbc(unbound).map_err(|_| CryptoError::DecryptionFailed)?;
-    let plain = key.decrypt(body, context).map_err(|_| CryptoError::DecryptionFailed)?;
-    let pad = usize::from(plain.last().copied().unwrap_or(0));
+    // AES is the one cipher with 16-byte blocks here (Triple DES has 8).
+    if block == 16 {
+        aes_decrypt(key, iv, body)?;
+    } else {
+        let context = context_for(iv)?;
+        let unbound = UnboundCipherKey::new(alg, key).map_err(|_| CryptoError::DecryptionFailed)?;
+        let key = DecryptingKey::cbc(unbound).map_err(|_| CryptoError::DecryptionFailed)?;
+        key.decrypt(body, context).map_err(|_| CryptoError::DecryptionFailed)?;
+    }
+    let pad = usize::from(body.last().copied().unwrap_or(0));
     if pad == 0 || pad > block {
         return Err(CryptoError::DecryptionFailed);
     }
     Ok(block..data.len() - pad)
+}
+
+/// AES-CBC decryption of `body` in place with aws-lc's AES: the key schedule lives on the stack
+/// and is wiped after, where aws-lc-rs would allocate, copy and wipe a key object per message.
+fn aes_decrypt(key: &[u8], iv: &mut [u8], body: &mut [u8]) -> Result<(), CryptoError> {
+    let bits = u32::try_from(key.len() * 8).map_err(|_| CryptoError::DecryptionFailed)?;
+    if !matches!(bits, 128 | 192 | 256) || iv.len() != 16 || !body.len().is_multiple_of(16) {
+        return Err(CryptoError::DecryptionFailed);
+    }
+    let mut schedule = MaybeUninit::<AES_KEY>::zeroed();
+    // SAFETY: `key` holds `bits / 8` bytes and `schedule` is room for an AES_KEY, which
+    // AES_set_decrypt_key fills (0 is success).
+    if unsafe { AES_set_decrypt_key(key.as_ptr(), bits, schedule.as_mut_ptr()) } != 0 {
+        return Err(CryptoError::DecryptionFailed);
+    }
+    // SAFETY: the schedule was set; `body` is whole blocks, decrypted in place (aws-lc allows
+    // `in == out`), and `iv` is one 16-byte block, which the call updates.
+    let mut schedule = unsafe {
+        AES_cbc_encrypt(body.as_ptr(), body.as_mut_ptr(), body.len(), schedule.as_ptr(), iv.as_mut_ptr(), AES_DECRYPT);
+        schedule.assume_init()
+    };
+    schedule.rd_key.zeroize();
+    Ok(())
 }
 
 /// The decryption context carrying `iv`, a 16-byte (AES) or 8-byte (DES) block.

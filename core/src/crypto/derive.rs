@@ -6,37 +6,52 @@ use super::mac::Hmac;
 /// The output length of HMAC-SHA1.
 const BLOCK: usize = 20;
 
-/// Bytes `offset..offset + len` of P_SHA1(secret, seed) as defined by RFC 2246 §5, the seed given
-/// in two parts (a label and a nonce, never copied together):
-/// A(0) = seed, A(i) = HMAC(secret, A(i-1)), output = HMAC(secret, A(1) || seed) || HMAC(secret, A(2) || seed) || ...
-///
-/// The key is set up once for the whole chain.
-pub fn p_sha1(secret: &[u8], seed: [&[u8]; 2], offset: usize, len: usize) -> SymmetricKey {
-    // aws-lc's HMAC-SHA1 cannot fail here (a flat context, no allocation, any key length); were a
-    // failure reported, this panics as aws-lc-rs's own `hmac` does, rather than derive a wrong key.
-    const INFALLIBLE: &str = "aws-lc HMAC-SHA1 failed";
-    let mut hmac = Hmac::sha1(secret).expect(INFALLIBLE);
-    let mut out = Vec::with_capacity(len);
-    let mut a = hmac.mac(&seed).expect(INFALLIBLE);
-    let mut produced = 0;
-    while out.len() < len {
-        let block = hmac.mac(&[a.as_ref(), seed[0], seed[1]]).expect(INFALLIBLE);
-        // Blocks wholly before `offset` are skipped; the first one used may start inside.
-        let skip = offset.saturating_sub(produced).min(BLOCK);
-        let take = (BLOCK - skip).min(len - out.len());
-        out.extend_from_slice(&block.as_ref()[skip..skip + take]);
-        produced += BLOCK;
-        if out.len() < len {
-            // A(i+1), only when another block is needed.
-            a = hmac.mac(&[a.as_ref()]).expect(INFALLIBLE);
-        }
+/// P_SHA1 under one secret, keyed once: every key derived from it starts from the same hashed
+/// key blocks (WCF derives all the keys of an exchange from one secret).
+pub struct PSha1(Hmac);
+
+impl PSha1 {
+    /// P_SHA1 keyed with `secret`.
+    pub fn new(secret: &[u8]) -> Self {
+        Self(Hmac::sha1(secret).expect(INFALLIBLE))
     }
-    SymmetricKey::new(out)
+
+    /// Bytes `offset..offset + len` of P_SHA1(secret, seed) as defined by RFC 2246 §5, the seed
+    /// given in two parts (a label and a nonce, never copied together):
+    /// A(0) = seed, A(i) = HMAC(secret, A(i-1)), output = HMAC(secret, A(1) || seed) || HMAC(secret, A(2) || seed) || ...
+    pub fn derive(&mut self, seed: [&[u8]; 2], offset: usize, len: usize) -> SymmetricKey {
+        let hmac = &mut self.0;
+        let mut out = Vec::with_capacity(len);
+        let mut a = hmac.mac(&seed).expect(INFALLIBLE);
+        let mut produced = 0;
+        while out.len() < len {
+            let block = hmac.mac(&[a.as_ref(), seed[0], seed[1]]).expect(INFALLIBLE);
+            // Blocks wholly before `offset` are skipped; the first one used may start inside.
+            let skip = offset.saturating_sub(produced).min(BLOCK);
+            let take = (BLOCK - skip).min(len - out.len());
+            out.extend_from_slice(&block.as_ref()[skip..skip + take]);
+            produced += BLOCK;
+            if out.len() < len {
+                // A(i+1), only when another block is needed.
+                a = hmac.mac(&[a.as_ref()]).expect(INFALLIBLE);
+            }
+        }
+        SymmetricKey::new(out)
+    }
 }
+
+// aws-lc's HMAC-SHA1 cannot fail here (a flat context, no allocation, any key length); were a
+// failure reported, this panics as aws-lc-rs's own `hmac` does, rather than derive a wrong key.
+const INFALLIBLE: &str = "aws-lc HMAC-SHA1 failed";
 
 #[cfg(test)]
 mod tests {
-    use super::p_sha1;
+    use super::PSha1;
+    use crate::crypto::SymmetricKey;
+
+    fn p_sha1(secret: &[u8], seed: [&[u8]; 2], offset: usize, len: usize) -> SymmetricKey {
+        PSha1::new(secret).derive(seed, offset, len)
+    }
     use crate::crypto::tests::unhex;
 
     /// Produced independently with Python's `hmac` and `hashlib` (a direct transcription of RFC 2246 §5):
@@ -88,6 +103,18 @@ mod tests {
                     assert_eq!(key.as_bytes(), &full[offset..offset + len], "{offset} {len} {split}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn one_keyed_context_derives_each_key_as_a_fresh_one_would() {
+        let full = unhex(VECTOR_77);
+        let seed = seed();
+        let mut keyed = PSha1::new(b"wsseal shared secret");
+        for (offset, len) in [(0, 32), (5, 24), (0, 77), (40, 20), (0, 1)] {
+            assert_eq!(keyed.derive([&seed, &[]], offset, len).as_bytes(), &full[offset..offset + len]);
+            let other = keyed.derive([b"another", b"seed"], 0, 20);
+            assert_eq!(other.as_bytes(), p_sha1(b"wsseal shared secret", [b"another", b"seed"], 0, 20).as_bytes());
         }
     }
 

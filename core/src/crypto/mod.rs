@@ -29,7 +29,7 @@ pub use algorithms::{
     SignatureAlgorithm,
 };
 pub use cipher::{decrypt_data, encrypt_data};
-pub use derive::p_sha1;
+pub use derive::PSha1;
 pub use digest::{DigestValue, constant_time_eq, digest};
 pub use error::CryptoError;
 pub use mac::{hmac_sign, hmac_verify};

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{WcfNamespaces, wire};
-use crate::crypto::{SymmetricKey, p_sha1};
+use crate::crypto::{PSha1, SymmetricKey};
 use crate::encoding::{decode_base64, push_attribute_value, push_base64};
 use crate::error::{Error, ErrorCode};
 use crate::shape::{ChildCursor, text_only};
@@ -56,15 +56,16 @@ pub struct DerivedKeyToken<'a> {
 }
 
 impl DerivedKeyToken<'_> {
-    /// The derived key: P_SHA1(secret, label ‖ nonce), `length` bytes from `offset`.
-    pub fn derive(&self, secret: &SymmetricKey) -> SymmetricKey {
-        derive(secret, &self.label, &self.nonce, self.offset, self.length)
+    /// The derived key: P_SHA1(secret, label ‖ nonce), `length` bytes from `offset`, with P_SHA1
+    /// keyed with the secret (once for all the tokens of an exchange).
+    pub fn derive(&self, secret: &mut PSha1) -> SymmetricKey {
+        secret.derive([&self.label, &self.nonce], self.offset, self.length)
     }
 }
 
 /// P_SHA1(secret, label ‖ nonce), `length` bytes starting at `offset`.
 pub fn derive(secret: &SymmetricKey, label: &[u8], nonce: &[u8], offset: usize, length: usize) -> SymmetricKey {
-    p_sha1(secret.as_bytes(), [label, nonce], offset, length)
+    PSha1::new(secret.as_bytes()).derive([label, nonce], offset, length)
 }
 
 fn invalid(message: impl Into<String>) -> Error {

@@ -70,15 +70,20 @@ impl Header {
         let sc = namespaces.secure_conversation();
         let mut children = Vec::new();
         for child in doc.element(security).children() {
-            let kind = match (child.namespace(), child.local_name()) {
-                (WSU_NS, "Timestamp") => Kind::Timestamp,
-                (XENC_NS, "EncryptedKey") => Kind::EncryptedKey,
-                (ns, "DerivedKeyToken") if ns == sc => Kind::DerivedKey,
-                (XENC_NS, "ReferenceList") => Kind::ReferenceList,
-                (WSSE_NS, "BinarySecurityToken") => Kind::Token,
-                (XENC_NS, "EncryptedData") => Kind::EncryptedData,
-                (DSIG_NS, "Signature") => Kind::Signature,
-                (WSSE11_NS, "SignatureConfirmation") => Kind::Confirmation,
+            // The local names tell the kinds apart; then the one namespace is compared.
+            let known = match child.local_name() {
+                "Timestamp" => Some((WSU_NS, Kind::Timestamp)),
+                "EncryptedKey" => Some((XENC_NS, Kind::EncryptedKey)),
+                "DerivedKeyToken" => Some((sc, Kind::DerivedKey)),
+                "ReferenceList" => Some((XENC_NS, Kind::ReferenceList)),
+                "BinarySecurityToken" => Some((WSSE_NS, Kind::Token)),
+                "EncryptedData" => Some((XENC_NS, Kind::EncryptedData)),
+                "Signature" => Some((DSIG_NS, Kind::Signature)),
+                "SignatureConfirmation" => Some((WSSE11_NS, Kind::Confirmation)),
+                _ => None,
+            };
+            let kind = match known {
+                Some((namespace, kind)) if child.namespace() == namespace => kind,
                 _ => {
                     return Err(Error::new(
                         ErrorCode::SecurityHeaderMalformed,

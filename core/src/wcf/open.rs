@@ -12,7 +12,7 @@ use super::confirmation;
 use super::derived::{self, DerivedFrom};
 use super::header::{Header, Kind};
 use super::wrong_profile_state;
-use crate::crypto::{self, DigestAlgorithm, SignatureAlgorithm, SymmetricKey};
+use crate::crypto::{self, DigestAlgorithm, PSha1, SignatureAlgorithm, SymmetricKey};
 use crate::dsig::{self, AcceptedAlgorithms, DSIG_NS, VerificationKey};
 use crate::encoding::decode_base64;
 use crate::error::{Error, ErrorCode};
@@ -186,6 +186,7 @@ fn exchange_key(
 /// Every DerivedKeyToken of the header, derived from the exchange's key, which each must name.
 fn derive_keys(engine: &Engine, doc: &Document<'_>, header: &Header, key: &ExchangeKey) -> Result<Vec<Derived>, Error> {
     let wcf = engine.policy.wcf;
+    let mut keyed = PSha1::new(key.secret.as_bytes());
     let mut out = Vec::new();
     for element in header.of(Kind::DerivedKey) {
         let token = derived::read(doc, doc.element(element), wcf.namespaces)?;
@@ -211,7 +212,7 @@ fn derive_keys(engine: &Engine, doc: &Document<'_>, header: &Header, key: &Excha
                 ));
             }
         }
-        out.push(Derived { id: token.id.to_string(), position, key: token.derive(&key.secret) });
+        out.push(Derived { id: token.id.to_string(), position, key: token.derive(&mut keyed) });
     }
     Ok(out)
 }

@@ -18,7 +18,7 @@ use super::derived::{self, DerivedFrom, LABEL, NONCE_LEN};
 use super::signature;
 use super::wire::{self, UtilityScope};
 use super::{confirmation, wrong_profile_state};
-use crate::crypto::{self, DigestAlgorithm, SymmetricKey};
+use crate::crypto::{self, DigestAlgorithm, PSha1, SymmetricKey};
 use crate::dsig::writer::SignedInfoBuilder;
 use crate::error::{Error, ErrorCode};
 use crate::splice::{self, Edit};
@@ -108,8 +108,9 @@ pub(crate) fn secure(
     let random = SymmetricKey::generate(2 * NONCE_LEN + 16).map_err(|e| crypto_failure("nonce", e))?;
     let (sign_nonce, rest) = random.as_bytes().split_at(NONCE_LEN);
     let (encrypt_nonce, guid) = rest.split_at(NONCE_LEN);
-    let sign_key = derived::derive(&secret, LABEL, sign_nonce, 0, suite.signature_key_length);
-    let encrypt_key = derived::derive(&secret, LABEL, encrypt_nonce, 0, suite.encryption.key_len());
+    let mut keyed = PSha1::new(secret.as_bytes());
+    let sign_key = keyed.derive([LABEL, sign_nonce], 0, suite.signature_key_length);
+    let encrypt_key = keyed.derive([LABEL, encrypt_nonce], 0, suite.encryption.key_len());
 
     // Ids in the order WCF's counter hands them out.
     let mut ids = Ids::default();

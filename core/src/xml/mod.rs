@@ -19,7 +19,7 @@ use std::ops::Range;
 use smallvec::SmallVec;
 
 use ids::IdIndex;
-use scan::short_eq;
+use scan::{short_bytes_eq, short_eq};
 use spare::Recycled;
 
 pub use error::{XmlError, XmlErrorKind};
@@ -387,6 +387,16 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// Where an element's local name starts and ends in the input.
+    #[inline]
+    fn local_name_span(&self, record: &ElementRecord) -> (u32, u32) {
+        let start = match self.prefix_len_of(record) {
+            0 => record.start + 1,
+            n => record.start + n + 2,
+        };
+        (start, self.name_end(record))
+    }
+
     /// An element's prefix, empty when there is none.
     #[inline]
     pub(crate) fn prefix_of(&self, record: &ElementRecord) -> &'a str {
@@ -457,9 +467,9 @@ impl<'a> Document<'a> {
         &self.attributes[first..end]
     }
 
-    /// The spans of an attribute.
+    /// Where an attribute's qualified name ends, and its prefix length (0 when there is none).
     #[inline(always)]
-    pub(crate) fn attribute_spans(&self, record: &AttributeRecord) -> AttributeSpans {
+    fn attribute_name(&self, record: &AttributeRecord) -> (u32, u32) {
         let name_start = record.name_start;
         let name_end = match record.name_len {
             LONG => self.long_name_end(name_start, |b| scan::is_space(b) || b == b'='),
@@ -469,6 +479,30 @@ impl<'a> Document<'a> {
             LONG_PREFIX => long_prefix_len(self.slice(name_start, name_end)),
             n => u32::from(n),
         };
+        (name_end, prefix_len)
+    }
+
+    /// Where an attribute's local name starts and ends in the input.
+    #[inline]
+    fn attribute_local_span(&self, record: &AttributeRecord) -> (u32, u32) {
+        let (name_end, prefix_len) = self.attribute_name(record);
+        match prefix_len {
+            0 => (record.name_start, name_end),
+            n => (record.name_start + n + 1, name_end),
+        }
+    }
+
+    /// The input between two offsets of the index, as bytes.
+    #[inline]
+    fn bytes(&self, (start, end): (u32, u32)) -> &'a [u8] {
+        &self.text.as_bytes()[start as usize..end as usize]
+    }
+
+    /// The spans of an attribute.
+    #[inline(always)]
+    pub(crate) fn attribute_spans(&self, record: &AttributeRecord) -> AttributeSpans {
+        let name_start = record.name_start;
+        let (name_end, prefix_len) = self.attribute_name(record);
         let value_start = match (record.packed >> 4) & LONG_GAP {
             LONG_GAP => self.long_value_start(name_end),
             n => name_end + u32::from(n),
@@ -501,6 +535,10 @@ impl<'a> Document<'a> {
     pub(crate) fn subtree_end(&self, element: u32) -> u32 {
         let end = self.elements[element as usize].end;
         let after = &self.elements[element as usize + 1..];
+        // Most elements asked about are leaves.
+        if after.first().is_none_or(|next| next.start >= end) {
+            return element + 1;
+        }
         // Galloping: subtrees are usually small, so look close first.
         let mut bound = 1;
         while bound < after.len() && after[bound - 1].start < end {
@@ -718,11 +756,8 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The local name.
     pub fn local_name(&self) -> &'a str {
-        let qname = self.qname();
-        match self.doc.prefix_len_of(self.record) {
-            0 => qname,
-            n => &qname[n as usize + 1..],
-        }
+        let (start, end) = self.doc.local_name_span(self.record);
+        self.doc.slice(start, end)
     }
 
     /// The namespace name, empty for no namespace.
@@ -732,7 +767,8 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// True when this element has this expanded name.
     pub fn is(&self, namespace: &str, local_name: &str) -> bool {
-        short_eq(self.local_name(), local_name) && short_eq(self.namespace(), namespace)
+        short_bytes_eq(self.doc.bytes(self.doc.local_name_span(self.record)), local_name.as_bytes())
+            && short_bytes_eq(self.namespace().as_bytes(), namespace.as_bytes())
     }
 
     /// The bytes from `<` of the start tag to `>` of the end tag.
@@ -773,7 +809,17 @@ impl<'d, 'a> Element<'d, 'a> {
 
     /// The attribute with this expanded name (namespace "" for unqualified attributes).
     pub fn attribute(&self, namespace: &str, local_name: &str) -> Option<Attribute<'d, 'a>> {
-        self.attributes().find(|a| short_eq(a.local_name(), local_name) && short_eq(a.namespace(), namespace))
+        let doc = self.doc;
+        // No namespace is always `NO_NS`: the empty name is interned once.
+        let in_namespace = |ns: NsId| match namespace {
+            "" => ns == NO_NS,
+            _ => short_bytes_eq(doc.namespace(ns).as_bytes(), namespace.as_bytes()),
+        };
+        let record = doc.attribute_records(self.id.0).iter().find(|record| {
+            short_bytes_eq(doc.bytes(doc.attribute_local_span(record)), local_name.as_bytes())
+                && in_namespace(record.ns)
+        })?;
+        Some(Attribute { doc, record })
     }
 
     /// The namespace name bound to `prefix` ("" for the default namespace) in this element's
@@ -839,17 +885,14 @@ pub struct Attribute<'d, 'a> {
 impl<'d, 'a> Attribute<'d, 'a> {
     /// The qualified name as written.
     pub fn qname(&self) -> &'a str {
-        let spans = self.doc.attribute_spans(self.record);
-        self.doc.slice(spans.name_start, spans.name_end)
+        let (name_end, _) = self.doc.attribute_name(self.record);
+        self.doc.slice(self.record.name_start, name_end)
     }
 
     /// The local name.
     pub fn local_name(&self) -> &'a str {
-        let spans = self.doc.attribute_spans(self.record);
-        match spans.prefix_len {
-            0 => self.qname(),
-            n => self.doc.slice(spans.name_start + n + 1, spans.name_end),
-        }
+        let (start, end) = self.doc.attribute_local_span(self.record);
+        self.doc.slice(start, end)
     }
 
     /// The namespace name, empty for unqualified attributes.
