@@ -418,13 +418,18 @@ impl<'a> Document<'a> {
     /// [`Document::tag_end`] of an element known not to be `<a/>`.
     #[inline]
     fn start_tag_end(&self, element: u32, record: &ElementRecord) -> u32 {
-        if record.has(flags::HAS_NS_DECLS) {
-            return self.long_tag_end(self.name_end(record));
-        }
+        // Past the value of the last attribute and of the last namespace declaration, only
+        // spaces are left before `>`.
         let mut at = match self.attribute_records(element).last() {
             Some(last) => self.attribute_spans(last).value_end as usize + 1,
             None => self.name_end(record) as usize,
         };
+        if record.has(flags::HAS_NS_DECLS) {
+            // The element's declarations are the last ones of the table up to it.
+            let last = &self.ns_decls[self.ns_decls.partition_point(|d| d.owner <= element) - 1];
+            let value_start = self.value_start_after(last.prefix_start + last.prefix_len);
+            at = at.max(self.value_end_from(value_start) as usize + 1);
+        }
         let bytes = self.text.as_bytes();
         while bytes[at] != b'>' {
             at += 1;
@@ -504,11 +509,11 @@ impl<'a> Document<'a> {
         let name_start = record.name_start;
         let (name_end, prefix_len) = self.attribute_name(record);
         let value_start = match (record.packed >> 4) & LONG_GAP {
-            LONG_GAP => self.long_value_start(name_end),
+            LONG_GAP => self.value_start_after(name_end),
             n => name_end + u32::from(n),
         };
         let value_end = match record.value_len {
-            LONG_VALUE => self.long_value_end(value_start),
+            LONG_VALUE => self.value_end_from(value_start),
             n => value_start + u32::from(n),
         };
         let value_needs_work = record.packed & PACKED_VALUE_NEEDS_WORK != 0;
@@ -579,23 +584,15 @@ impl<'a> Document<'a> {
         from + bytes.iter().position(|&b| stop(b)).unwrap_or(bytes.len()) as u32
     }
 
-    /// The end of a start tag whose attributes (from `from`) are long: the first `>` outside quotes.
-    #[cold]
-    fn long_tag_end(&self, from: u32) -> u32 {
-        from + scan::tag_close(&self.text.as_bytes()[from as usize..]).expect("the tag was checked") as u32 + 1
-    }
-
     /// The end of an attribute value: its closing quote, the same as the one before it.
-    #[cold]
-    fn long_value_end(&self, value_start: u32) -> u32 {
+    fn value_end_from(&self, value_start: u32) -> u32 {
         let bytes = self.text.as_bytes();
         let quote = bytes[value_start as usize - 1];
         value_start + memchr::memchr(quote, &bytes[value_start as usize..]).expect("the value was checked") as u32
     }
 
     /// The start of an attribute's value from the end of its name: after `=`, spaces and a quote.
-    #[cold]
-    fn long_value_start(&self, name_end: u32) -> u32 {
+    fn value_start_after(&self, name_end: u32) -> u32 {
         let bytes = &self.text.as_bytes()[name_end as usize..];
         name_end + bytes.iter().position(|&b| b == b'"' || b == b'\'').expect("the value was checked") as u32 + 1
     }
@@ -1067,6 +1064,24 @@ mod tests {
         assert_eq!((&input[c.content_span()], c.text().as_ref()), ("&#38;<?p?>", "&"));
         let inner: Vec<_> = doc.walk(2).map(|n| n.kind).collect();
         assert_eq!(inner, [Start, Text, Pi, End]);
+    }
+
+    #[test]
+    fn start_tags_with_declarations_end_after_the_last_value() {
+        for (input, content) in [
+            ("<a xmlns:p='urn:x>y'>t</a>", "t"),
+            ("<a xmlns:p=\"urn:>\" b='1>'  \n>t<b/></a>", "t<b/>"),
+            ("<a b='>' xmlns='urn:d' xmlns:q = 'urn:q>'\t>></a>", ">"),
+            ("<p:a xmlns:p='urn:p' p:b='x' c=\"'>\">t</p:a>", "t"),
+            ("<a xmlns='urn:>'></a>", ""),
+        ] {
+            let doc = parse(input);
+            assert_eq!(&input[doc.root().content_span()], content, "{input}");
+        }
+        let nested = "<r xmlns:a='urn:a'><a:x xmlns:b='urn:>b'><b:y xmlns:c='c'>v</b:y></a:x></r>";
+        let doc = parse(nested);
+        let spans: Vec<_> = (0..3).map(|i| &nested[doc.element(ElementId(i)).content_span()]).collect();
+        assert_eq!(spans, ["<a:x xmlns:b='urn:>b'><b:y xmlns:c='c'>v</b:y></a:x>", "<b:y xmlns:c='c'>v</b:y>", "v"]);
     }
 
     #[test]
