@@ -68,7 +68,8 @@ impl Header {
         limits: &SecurityLimits,
     ) -> Result<Self, Error> {
         let sc = namespaces.secure_conversation();
-        let mut children = Vec::new();
+        // A WCF header holds about ten children: room for them at once.
+        let mut children = Vec::with_capacity(16);
         for child in doc.element(security).children() {
             // The local names tell the kinds apart; then the one namespace is compared.
             let known = match child.local_name() {

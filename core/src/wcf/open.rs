@@ -3,6 +3,7 @@
 //! at the Body or in the Security header, verify the primary HMAC signature and the endorsing
 //! signatures, then enforce the policy on positions, SignatureConfirmation and freshness.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -36,8 +37,8 @@ struct ExchangeKey {
 }
 
 /// A derived key, with the Id and header position of its token.
-struct Derived {
-    id: String,
+struct Derived<'a> {
+    id: Cow<'a, str>,
     position: usize,
     key: SymmetricKey,
 }
@@ -184,10 +185,15 @@ fn exchange_key(
 }
 
 /// Every DerivedKeyToken of the header, derived from the exchange's key, which each must name.
-fn derive_keys(engine: &Engine, doc: &Document<'_>, header: &Header, key: &ExchangeKey) -> Result<Vec<Derived>, Error> {
+fn derive_keys<'a>(
+    engine: &Engine,
+    doc: &Document<'a>,
+    header: &Header,
+    key: &ExchangeKey,
+) -> Result<Vec<Derived<'a>>, Error> {
     let wcf = engine.policy.wcf;
     let mut keyed = PSha1::new(key.secret.as_bytes());
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(header.of(Kind::DerivedKey).count());
     for element in header.of(Kind::DerivedKey) {
         let token = derived::read(doc, doc.element(element), wcf.namespaces)?;
         let position = header.position(element).unwrap_or_default();
@@ -212,13 +218,18 @@ fn derive_keys(engine: &Engine, doc: &Document<'_>, header: &Header, key: &Excha
                 ));
             }
         }
-        out.push(Derived { id: token.id.to_string(), position, key: token.derive(&mut keyed) });
+        let key = token.derive(&mut keyed);
+        out.push(Derived { id: token.id, position, key });
     }
     Ok(out)
 }
 
 /// The derived key a `ds:KeyInfo` names by a reference to its token.
-fn derived_key<'k>(doc: &Document<'_>, derived: &'k [Derived], key_info: ElementId) -> Result<&'k Derived, Error> {
+fn derived_key<'k, 'a>(
+    doc: &Document<'_>,
+    derived: &'k [Derived<'a>],
+    key_info: ElementId,
+) -> Result<&'k Derived<'a>, Error> {
     match token::read_key_info(doc, doc.element(key_info))? {
         TokenReference::Local(id) => derived.iter().find(|d| d.id == id).ok_or_else(|| {
             Error::new(ErrorCode::DerivedKeyInvalid, format!("#{id} names no DerivedKeyToken of this Security header"))
@@ -234,12 +245,12 @@ fn decrypt(
     doc: &Document<'_>,
     envelope: &Envelope,
     header: &Header,
-    derived: &[Derived],
+    derived: &[Derived<'_>],
 ) -> Result<Option<Decrypted>, Error> {
     let policy = &engine.policy;
     let strict = policy.wcf.strict_layout;
     let limit = policy.limits.max_encrypted_data;
-    let mut targets: Vec<ElementId> = Vec::new();
+    let mut targets: Vec<ElementId> = Vec::with_capacity(header.of(Kind::EncryptedData).count() + 1);
     for list in header.of(Kind::ReferenceList) {
         for id in read_reference_list(doc.element(list), limit)? {
             let data =
@@ -382,7 +393,7 @@ fn verify(
     engine: &Engine,
     doc: &Document<'_>,
     header: &Header,
-    derived: &[Derived],
+    derived: &[Derived<'_>],
     request: bool,
 ) -> Result<Verified, Error> {
     let policy = &engine.policy;
