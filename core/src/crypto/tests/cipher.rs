@@ -153,6 +153,25 @@ fn round_trips_every_size() {
 }
 
 #[test]
+fn cbc_encryption_matches_aws_lc_rs_with_the_same_iv() {
+    for (alg, cipher) in [
+        (DataEncryptionAlgorithm::Aes128Cbc, &cipher::AES_128),
+        (DataEncryptionAlgorithm::Aes192Cbc, &cipher::AES_192),
+        (DataEncryptionAlgorithm::Aes256Cbc, &cipher::AES_256),
+    ] {
+        let key = SymmetricKey::generate(alg.key_len()).expect("key");
+        for len in [0, 1, 15, 16, 17, 100] {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let data = encrypt_data(alg, &key, &plaintext).expect("encrypt");
+            let pad = 16 - len % 16;
+            let mut padded = plaintext.clone();
+            padded.resize(len + pad, pad as u8);
+            assert_eq!(data, raw_cbc(cipher, key.as_bytes(), &data[..16], &padded), "{alg:?} {len}");
+        }
+    }
+}
+
+#[test]
 fn cbc_padding_only_the_last_byte_counts() {
     let key_bytes = [0x42u8; 32];
     let key = SymmetricKey::from_slice(&key_bytes);
