@@ -5,25 +5,10 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use quick_xml::Reader;
-use quick_xml::events::Event;
-use wsseal_benches::{best_rate, envelope_with_body, peer_rate, report, soap_envelope_2k};
+use wsseal_benches::{best_rate, envelope_with_body, peer_rate, quick_xml_events, report, soap_envelope_2k};
 use wsseal_core::xml::{Document, Limits};
 
 const BODY_BYTES: usize = 10 << 20;
-
-/// quick-xml's event loop over the input, checking end tag names (its default) and no more.
-fn quick_xml_events(input: &[u8]) -> usize {
-    let mut reader = Reader::from_reader(input);
-    let mut events = 0;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Eof) => return events,
-            Ok(_) => events += 1,
-            Err(e) => panic!("quick-xml refuses the benchmark input: {e}"),
-        }
-    }
-}
 
 fn parse(c: &mut Criterion) {
     let inputs = [("2KB_envelope", soap_envelope_2k()), ("10MB_body", envelope_with_body(BODY_BYTES))];

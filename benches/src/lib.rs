@@ -1,6 +1,7 @@
 //! Shared inputs and reporting for the wsseal benchmarks: every figure is printed beside its
 //! physical limit (the raw aws-lc-rs operation) and a peer, measured in the same run, as ratios.
 
+pub mod floor;
 pub mod memory;
 pub mod raw;
 pub mod wcf;
@@ -8,6 +9,9 @@ pub mod wcf;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
 
 /// A SOAP 1.1 envelope whose Body (`wsu:Id="Body-1"`) holds about `body_bytes` of ordinary
 /// data-contract XML: rows of short elements with a default namespace, the odd escaped character.
@@ -279,4 +283,18 @@ pub fn pki() -> Pki {
     let client = leaf("client");
     let service = leaf("service");
     Pki { client, service, dir }
+}
+
+/// quick-xml's event loop over `input`, checking end tag names (its default) and no more; returns
+/// the number of events. The parse benchmark's limit, and part of an open's floor.
+pub fn quick_xml_events(input: &[u8]) -> usize {
+    let mut reader = Reader::from_reader(input);
+    let mut events = 0;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return events,
+            Ok(_) => events += 1,
+            Err(e) => panic!("quick-xml refuses the benchmark input: {e}"),
+        }
+    }
 }
