@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use smallvec::SmallVec;
+
 use crate::xml::Replacement;
 
 /// Replace `range` of the input with `bytes[part]` (an empty range inserts).
@@ -41,9 +43,9 @@ pub(crate) struct Spliced {
     /// The edited bytes.
     pub bytes: Vec<u8>,
     /// Where each edit's bytes landed, in the order of the edits given.
-    pub placed: Vec<Range<usize>>,
+    pub placed: SmallVec<[Range<usize>; 4]>,
     /// The edits' input and output ranges, sorted by input position.
-    shifts: Vec<Replacement>,
+    shifts: SmallVec<[Replacement; 4]>,
 }
 
 impl Spliced {
@@ -74,15 +76,16 @@ impl Spliced {
 }
 
 /// Applies `edits` (which must not overlap; inserts at one offset keep their order) to `input`.
-pub(crate) fn apply(input: &[u8], edits: Vec<Edit>) -> Spliced {
-    let mut order: Vec<usize> = (0..edits.len()).collect();
+pub(crate) fn apply(input: &[u8], edits: impl AsRef<[Edit]>) -> Spliced {
+    let edits = edits.as_ref();
+    let mut order: SmallVec<[usize; 8]> = (0..edits.len()).collect();
     order.sort_by_key(|&i| (edits[i].range.start, edits[i].range.end));
     // Sized exactly: the output of a large message is held by the caller, spare room included.
     let inserted: usize = edits.iter().map(|e| e.bytes().len()).sum();
     let replaced: usize = edits.iter().map(|e| e.range.len()).sum();
     let mut bytes = Vec::with_capacity(input.len() - replaced + inserted);
-    let mut placed = vec![0..0; edits.len()];
-    let mut shifts = Vec::with_capacity(edits.len());
+    let mut placed = SmallVec::from_elem(0..0, edits.len());
+    let mut shifts = SmallVec::with_capacity(edits.len());
     let mut copied = 0;
     for i in order {
         let edit = &edits[i];
@@ -130,7 +133,7 @@ mod tests {
         let spliced = apply(input, edits);
         assert_eq!(spliced.bytes, b"01AB235xyz89");
         assert_eq!(spliced.bytes.capacity(), spliced.bytes.len());
-        assert_eq!(spliced.placed, vec![7..10, 2..3, 3..4, 6..6]);
+        assert_eq!(spliced.placed.as_slice(), [7..10, 2..3, 3..4, 6..6]);
         assert_eq!(spliced.map(0), Some(0));
         assert_eq!(spliced.map(2), Some(4));
         assert_eq!(spliced.map(4), Some(6));

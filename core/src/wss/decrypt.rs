@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use smallvec::SmallVec;
+
 use super::Engine;
 use super::header::SecurityHeader;
 use super::token::{self, TokenReference, WSSE11_NS};
@@ -48,8 +50,12 @@ pub(crate) struct Part {
 #[derive(Debug)]
 pub(crate) struct Decrypted {
     pub spliced: Spliced,
-    pub parts: Vec<Part>,
+    /// The decrypted parts (the usual few held inline).
+    pub parts: SmallVec<[Part; 4]>,
 }
+
+/// The EncryptedData to decrypt, each with where its key comes from (the usual few held inline).
+type Targets = SmallVec<[(ElementId, KeySource); 4]>;
 
 /// Where the key of an EncryptedData comes from.
 #[derive(Clone, Copy, Debug)]
@@ -74,11 +80,11 @@ pub(crate) fn decrypt(
         .encrypted_keys
         .iter()
         .map(|&k| read_encrypted_key(doc, doc.element(k), suite.key_transport, limit))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<SmallVec<[_; 2]>, _>>()?;
 
     // Which EncryptedData, with which key.
-    let mut targets: Vec<(ElementId, KeySource)> = Vec::new();
-    let add = |element: ElementId, source: KeySource, targets: &mut Vec<(ElementId, KeySource)>| {
+    let mut targets = Targets::new();
+    let add = |element: ElementId, source: KeySource, targets: &mut Targets| {
         if targets.iter().any(|(e, _)| *e == element) {
             return Err(Error::new(ErrorCode::EncryptionMalformed, "an EncryptedData is referenced twice"));
         }
@@ -115,9 +121,9 @@ pub(crate) fn decrypt(
         return Err(Error::new(ErrorCode::SecurityLimitExceeded, format!("more than {max_keys} EncryptedKeys")));
     }
 
-    let mut keys: Vec<Option<SymmetricKey>> = vec![None; encrypted_keys.len()];
-    let mut edits = Vec::with_capacity(targets.len());
-    let mut positions = Vec::with_capacity(targets.len());
+    let mut keys: SmallVec<[Option<SymmetricKey>; 2]> = encrypted_keys.iter().map(|_| None).collect();
+    let mut edits: SmallVec<[Edit; 4]> = SmallVec::with_capacity(targets.len());
+    let mut positions: SmallVec<[Position; 4]> = SmallVec::with_capacity(targets.len());
     for (data, source) in targets {
         let read = read_encrypted_data(doc, doc.element(data), suite.encryption)?;
         let (position, replaced) = position_of(doc, envelope, header, doc.element(data), read.kind)?;
@@ -157,13 +163,15 @@ fn encrypted_data_by_id(doc: &Document<'_>, id: &str) -> Result<ElementId, Error
 }
 
 /// The EncryptedData elements at the positions a profile allows, in document order.
-fn expected_positions(doc: &Document<'_>, envelope: &Envelope, header: &SecurityHeader) -> Vec<ElementId> {
-    let body = doc.element(envelope.body).children().filter(|c| c.is(XENC_NS, "EncryptedData")).map(|c| c.id());
-    let headers = envelope
-        .blocks(doc)
-        .filter(|b| b.is(WSSE11_NS, "EncryptedHeader"))
-        .flat_map(|b| b.children().filter(|c| c.is(XENC_NS, "EncryptedData")).map(|c| c.id()).collect::<Vec<_>>());
-    header.encrypted_data.iter().copied().chain(headers).chain(body).collect()
+fn expected_positions<'d, 'a>(
+    doc: &'d Document<'a>,
+    envelope: &Envelope,
+    header: &'d SecurityHeader,
+) -> impl Iterator<Item = ElementId> + 'd {
+    let encrypted_data = |parent: Element<'d, 'a>| parent.children().filter(|c| c.is(XENC_NS, "EncryptedData"));
+    let body = encrypted_data(doc.element(envelope.body));
+    let headers = envelope.blocks(doc).filter(|b| b.is(WSSE11_NS, "EncryptedHeader")).flat_map(encrypted_data);
+    header.encrypted_data.iter().copied().chain(headers.chain(body).map(|c| c.id()))
 }
 
 /// The key of an EncryptedData that no EncryptedKey's ReferenceList names: an EncryptedKey in

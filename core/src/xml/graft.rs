@@ -107,12 +107,12 @@ impl<'o, 'a, 'b> Composer<'o, 'a, 'b> {
     ) -> Option<Document<'b>> {
         if spliced.len() > limits.max_size.min(u32::MAX as usize)
             || old.namespaces.len() >= usize::from(WIDE_NS)
-            || !fits(old.input(), spliced, replacements)
+            || !fits(old.text, spliced, replacements)
         {
             return None;
         }
-        // SAFETY: `fits` checked that `spliced` is a sequence of valid UTF-8 pieces (the received
-        // input between replaced elements, cut at `<` and after `>`, and the plaintexts).
+        // SAFETY: `fits` checked that `spliced` is a sequence of valid UTF-8 pieces (pieces of the
+        // received text cut at character boundaries, and the plaintexts).
         let text = unsafe { std::str::from_utf8_unchecked(spliced) };
         let mut composer = Composer {
             old,
@@ -373,29 +373,34 @@ impl<'o, 'a, 'b> Composer<'o, 'a, 'b> {
 }
 
 /// Whether `replacements` are in input order, disjoint, and make `spliced` from `input`, each
-/// piece of which is text (valid UTF-8, plaintexts without forbidden characters).
-fn fits(input: &[u8], spliced: &[u8], replacements: &[Replacement]) -> bool {
+/// piece of which is text: the received text between replaced elements (compared, not validated
+/// again: cut at character boundaries, a piece of a `str` is one), and plaintexts, valid UTF-8
+/// without forbidden characters.
+fn fits(input: &str, spliced: &[u8], replacements: &[Replacement]) -> bool {
+    let kept = |received: Range<usize>, placed: Range<usize>| {
+        input.get(received).is_some_and(|piece| spliced.get(placed) == Some(piece.as_bytes()))
+    };
     let (mut copied, mut placed_to) = (0, 0);
     for r in replacements {
-        let kept = r.received.start.checked_sub(copied);
-        let (Some(kept), true) = (kept, r.received.start < r.received.end && r.received.end <= input.len()) else {
-            return false;
-        };
-        if r.placed.start != placed_to + kept || r.placed.end < r.placed.start || r.placed.end > spliced.len() {
+        let Some(kept_len) = r.received.start.checked_sub(copied) else { return false };
+        if r.received.start >= r.received.end || r.placed.end < r.placed.start || r.placed.start != placed_to + kept_len
+        {
             return false;
         }
-        debug_assert_eq!(input[copied..r.received.start], spliced[placed_to..r.placed.start]);
-        let plaintext = &spliced[r.placed.clone()];
+        if !kept(copied..r.received.start, placed_to..r.placed.start) {
+            return false;
+        }
+        let Some(plaintext) = spliced.get(r.placed.clone()) else { return false };
         let text = match scan::check_chars(plaintext) {
             Ok(ascii) => ascii || std::str::from_utf8(plaintext).is_ok(),
             Err(_) => false,
         };
-        if !text || std::str::from_utf8(&spliced[placed_to..r.placed.start]).is_err() {
+        if !text {
             return false;
         }
         (copied, placed_to) = (r.received.end, r.placed.end);
     }
-    spliced.len() - placed_to == input.len() - copied && std::str::from_utf8(&spliced[placed_to..]).is_ok()
+    kept(copied..input.len(), placed_to..spliced.len())
 }
 
 /// Whether an element's start tag alone keeps its subtree from being canonical as written: the

@@ -226,6 +226,33 @@ fn a_replacement_that_is_not_one_element_is_left_to_the_whole_parse() {
     );
 }
 
+#[test]
+fn the_received_pieces_must_be_kept_byte_for_byte_and_cut_at_character_boundaries() {
+    let host = "<r>\u{e9}<a/>\u{fc}</r>";
+    let at = host.find("<a/>").unwrap();
+    let spliced = host.replace("<a/>", "<b>\u{263a}</b>").into_bytes();
+    let placed = at..at + "<b>\u{263a}</b>".len();
+    let replacements = [Replacement { received: at..at + 4, placed: placed.clone() }];
+    assert!(fits(host, &spliced, &replacements));
+    // A kept byte changed, before or after the plaintext, even to valid text.
+    for changed in [1, spliced.len() - 2] {
+        let mut other = spliced.clone();
+        other[changed] = b'x';
+        assert!(!fits(host, &other, &replacements), "byte {changed} changed");
+    }
+    // A kept character's bytes split: its first byte kept, its second changed.
+    let mut split = spliced.clone();
+    split[4] = b'x';
+    assert!(!fits(host, &split, &replacements));
+    // A replacement that starts or ends inside a character, or whose pieces do not add up.
+    let inside = [Replacement { received: at - 1..at + 4, placed: at - 1..placed.end }];
+    assert!(!fits(host, &spliced, &inside));
+    let short = [Replacement { received: at..at + 4, placed: placed.start..placed.end - 1 }];
+    assert!(!fits(host, &spliced, &short));
+    let past = [Replacement { received: at..at + 4, placed: placed.start..spliced.len() + 1 }];
+    assert!(!fits(host, &spliced, &past));
+}
+
 /// Reads choices off a tape of random bytes (0 once it runs out), so that a failing case
 /// shrinks with its tape.
 struct Choices<'t>(std::slice::Iter<'t, u8>);
