@@ -13,6 +13,12 @@ fuzz_target!(|data: &[u8]| {
     while let Some(element) = stack.pop() {
         seen += 1;
         walk(&doc, &element);
+        let span = element.span();
+        assert_eq!(
+            element.content_span().start,
+            start_tag_end(data, span.start),
+            "the content starts after the start tag"
+        );
         stack.extend(element.children());
     }
     assert_eq!(seen, doc.element_count(), "every element is reached from the root");
@@ -53,4 +59,20 @@ fn walk(doc: &Document<'_>, element: &Element<'_, '_>) {
         }
     }
     let _ = doc.elements_starting_in(content).count();
+}
+
+/// Just after the first `>` outside quoted values from `lt`: where the start tag at `lt` ends,
+/// found without the index.
+fn start_tag_end(data: &[u8], lt: usize) -> usize {
+    let mut quote = None;
+    for (i, &b) in data[lt..].iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return lt + i + 1,
+            None => {}
+        }
+    }
+    data.len()
 }
